@@ -107,3 +107,18 @@ export const abortReasonText: Record<number, string> = {
 export const DICOM_APPLICATION_CONTEXT = '1.2.840.10008.3.1.1.1';
 /** PS3.8 §9.3.2: protocol version bit 0. */
 export const PROTOCOL_VERSION = 0x0001;
+
+/** Every PDU starts with type u8, reserved u8, length u32 BE (PS3.8 §9.3.1). */
+export const PDU_HEADER_LENGTH = 6;
+/** Bytes before the fragment in a one-PDV P-DATA-TF: PDU header + PDV item length u32 + PC-ID + control header. */
+export const PDATA_HEADER_LENGTH = 12;
+/** PDUs whose length field is always 4 (PS3.8 §9.3.4, §9.3.6, §9.3.7, §9.3.8). */
+export const FIXED_PDU_LENGTH = 4;
+
+/** Message control header bits of a PDV, PS3.8 Annex E.2. Bits 2..7 are 0 on send and ignored on receipt. */
+export const MessageControlHeader = {
+  /** bit 0: 1 = command fragment, 0 = data set fragment */
+  Command: 0x01,
+  /** bit 1: 1 = last fragment of the command or data set */
+  Last: 0x02,
+} as const;

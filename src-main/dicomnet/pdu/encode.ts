@@ -1,0 +1,341 @@
+// PDU objects -> wire bytes, PS3.8 §9.3 and Annex D, PS3.7 Annex D.3.3.
+// Every integer in a PDU or item header is big-endian. Reserved fields are written as zeros. Items
+// and user-information sub-items go out in ascending type order (what PS3.8 §9.3.2 lists and what
+// receivers expect). UIDs are written without padding (PS3.8 Annex F), AE titles padded with
+// spaces to 16 bytes. Values a caller could get wrong are checked and throw a plain Error.
+
+import { FIXED_PDU_LENGTH, ItemType, MessageControlHeader, PDATA_HEADER_LENGTH, PDU_HEADER_LENGTH, PduType } from './constants';
+import type {
+  AAbort,
+  AAssociateAc,
+  AAssociateRj,
+  AAssociateRq,
+  PDataTf,
+  Pdu,
+  PresentationContextAcItem,
+  PresentationContextRqItem,
+  UserInformation,
+} from './types';
+import {
+  AE_TITLE_MAX_LENGTH,
+  IMPLEMENTATION_VERSION_NAME_MAX_LENGTH,
+  assertAeTitle,
+  assertPresentationContextId,
+  assertUid,
+  assertUint,
+} from './validate';
+
+const MAX_ITEM_LENGTH = 0xffff; // item length fields are u16 (PS3.8 §9.3.2.1)
+const MAX_PDU_LENGTH = 0xffffffff; // the PDU length field is u32
+
+/** Encodes any PDU. Throws Error for values that cannot be represented or break the standard's rules. */
+export function encodePdu(pdu: Pdu): Buffer {
+  switch (pdu.type) {
+    case PduType.AAssociateRq:
+    case PduType.AAssociateAc:
+      return encodeAssociate(pdu);
+    case PduType.AAssociateRj:
+      return encodeRj(pdu);
+    case PduType.PDataTf:
+      return encodePData(pdu);
+    case PduType.AReleaseRq:
+    case PduType.AReleaseRp:
+      return fixedPdu(pdu.type, 0, 0, 0);
+    case PduType.AAbort:
+      return encodeAbort(pdu);
+    default:
+      throw new Error(`cannot encode PDU of type ${String((pdu as { type: unknown }).type)}`);
+  }
+}
+
+/**
+ * The 12 bytes that precede a fragment in a P-DATA-TF holding exactly one PDV (PS3.8 §9.3.5):
+ * PDU header (type 0x04, length = fragmentLength + 6), PDV item length (= fragmentLength + 2),
+ * presentation context ID and message control header. The caller writes these bytes and then the
+ * fragment itself, so the fragment is never copied.
+ */
+export function encodePDataHeader(presentationContextId: number, isCommand: boolean, isLast: boolean, fragmentLength: number): Buffer {
+  assertPresentationContextId(presentationContextId);
+  if (!Number.isInteger(fragmentLength) || fragmentLength < 0 || fragmentLength > MAX_PDU_LENGTH - 6) {
+    throw new Error(`PDV fragment length ${fragmentLength} is invalid`);
+  }
+  const h = Buffer.allocUnsafe(PDATA_HEADER_LENGTH);
+  h[0] = PduType.PDataTf;
+  h[1] = 0;
+  h.writeUInt32BE(fragmentLength + 6, 2); // PDV item length field (4) + PC-ID (1) + control header (1)
+  h.writeUInt32BE(fragmentLength + 2, 6); // counts PC-ID and control header, not itself
+  h[10] = presentationContextId;
+  h[11] = messageControlHeader(isCommand, isLast);
+  return h;
+}
+
+function messageControlHeader(isCommand: boolean, isLast: boolean): number {
+  return (isCommand ? MessageControlHeader.Command : 0) | (isLast ? MessageControlHeader.Last : 0);
+}
+
+// ---- fixed-size PDUs ---------------------------------------------------------------------------
+
+/** A PDU whose body is four bytes: reserved, then three single-byte fields. */
+function fixedPdu(type: number, b1: number, b2: number, b3: number): Buffer {
+  const out = Buffer.alloc(PDU_HEADER_LENGTH + FIXED_PDU_LENGTH);
+  out[0] = type;
+  out.writeUInt32BE(FIXED_PDU_LENGTH, 2);
+  out[7] = b1;
+  out[8] = b2;
+  out[9] = b3;
+  return out;
+}
+
+/** PS3.8 §9.3.4: reserved, result, source, reason/diag. */
+function encodeRj(pdu: AAssociateRj): Buffer {
+  assertUint('A-ASSOCIATE-RJ result', pdu.result, 8);
+  assertUint('A-ASSOCIATE-RJ source', pdu.source, 8);
+  assertUint('A-ASSOCIATE-RJ reason', pdu.reason, 8);
+  return fixedPdu(PduType.AAssociateRj, pdu.result, pdu.source, pdu.reason);
+}
+
+/** PS3.8 §9.3.8: reserved, reserved, source, reason/diag. */
+function encodeAbort(pdu: AAbort): Buffer {
+  assertUint('A-ABORT source', pdu.source, 8);
+  assertUint('A-ABORT reason', pdu.reason, 8);
+  return fixedPdu(PduType.AAbort, 0, pdu.source, pdu.reason);
+}
+
+// ---- P-DATA-TF -----------------------------------------------------------------------------------
+
+/** PS3.8 §9.3.5: header, then PDV items {length u32, PC-ID, control header, fragment}. */
+function encodePData(pdu: PDataTf): Buffer {
+  if (pdu.pdvs.length === 0) throw new Error('a P-DATA-TF must carry at least one PDV (PS3.8 §9.3.5)');
+  let bodyLength = 0;
+  for (const pdv of pdu.pdvs) {
+    assertPresentationContextId(pdv.presentationContextId);
+    bodyLength += 6 + pdv.data.length;
+  }
+  if (bodyLength > MAX_PDU_LENGTH) throw new Error(`P-DATA-TF of ${bodyLength} bytes does not fit the u32 PDU length`);
+  const out = Buffer.allocUnsafe(PDU_HEADER_LENGTH + bodyLength);
+  out[0] = PduType.PDataTf;
+  out[1] = 0;
+  out.writeUInt32BE(bodyLength, 2);
+  let o = PDU_HEADER_LENGTH;
+  for (const pdv of pdu.pdvs) {
+    out.writeUInt32BE(pdv.data.length + 2, o);
+    out[o + 4] = pdv.presentationContextId;
+    out[o + 5] = messageControlHeader(pdv.isCommand, pdv.isLast);
+    out.set(pdv.data, o + 6);
+    o += 6 + pdv.data.length;
+  }
+  return out;
+}
+
+// ---- A-ASSOCIATE-RQ / -AC ------------------------------------------------------------------------
+
+/** PS3.8 §9.3.2 / §9.3.3: fixed 68-byte part, then items 0x10, 0x20 or 0x21..., 0x50. */
+function encodeAssociate(pdu: AAssociateRq | AAssociateAc): Buffer {
+  const isRq = pdu.type === PduType.AAssociateRq;
+  const name = isRq ? 'A-ASSOCIATE-RQ' : 'A-ASSOCIATE-AC';
+  assertUint(`${name} protocol version`, pdu.protocolVersion, 16);
+
+  const fixed = Buffer.alloc(68); // zero-filled: the reserved fields
+  fixed.writeUInt16BE(pdu.protocolVersion, 0);
+  writeAeTitle(fixed, 4, `${name} called AE title`, pdu.calledAeTitle, isRq);
+  writeAeTitle(fixed, 20, `${name} calling AE title`, pdu.callingAeTitle, isRq);
+
+  if (pdu.applicationContextName === '') throw new Error(`${name} needs an application context name`);
+  assertUid('application context name', pdu.applicationContextName);
+  const parts: Buffer[] = [fixed, item(ItemType.ApplicationContext, [ascii(pdu.applicationContextName)], 'application context item')];
+
+  if (pdu.presentationContexts.length === 0) throw new Error(`${name} needs at least one presentation context (PS3.8 §9.3.2)`);
+  const seen = new Set<number>();
+  for (const pc of pdu.presentationContexts) {
+    if (seen.has(pc.id)) throw new Error(`presentation context ID ${pc.id} appears twice; IDs must be unique`);
+    seen.add(pc.id);
+    parts.push(isRq ? presentationContextRq(pc as PresentationContextRqItem) : presentationContextAc(pc as PresentationContextAcItem));
+  }
+  parts.push(userInformation(pdu.userInformation));
+
+  let bodyLength = 0;
+  for (const p of parts) bodyLength += p.length;
+  const header = Buffer.alloc(PDU_HEADER_LENGTH);
+  header[0] = pdu.type;
+  header.writeUInt32BE(bodyLength, 2);
+  return Buffer.concat([header, ...parts], PDU_HEADER_LENGTH + bodyLength);
+}
+
+/**
+ * 16 bytes, space padded (PS3.8 §9.3.2). In the RQ the title is checked against the AE rules. In the
+ * AC the fields are reserved and merely echo what the RQ carried (PS3.8 §9.3.3), which we decoded
+ * leniently, so there only the length and single-byte characters are required.
+ */
+function writeAeTitle(out: Buffer, offset: number, what: string, title: string, strict: boolean): void {
+  if (strict) {
+    assertAeTitle(what, title);
+  } else if (title.length > AE_TITLE_MAX_LENGTH || !isSingleByte(title)) {
+    throw new Error(`${what} '${title}' does not fit the 16-byte field`);
+  }
+  out.fill(0x20, offset, offset + AE_TITLE_MAX_LENGTH);
+  out.write(title, offset, 'latin1');
+}
+
+function isSingleByte(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0xff) return false;
+  return true;
+}
+
+/** 0x20: PC-ID, 3 reserved bytes, one 0x30, then one or more 0x40 (PS3.8 §9.3.2.2). */
+function presentationContextRq(pc: PresentationContextRqItem): Buffer {
+  assertPresentationContextId(pc.id);
+  if (pc.abstractSyntax === '') throw new Error(`presentation context ${pc.id} has no abstract syntax`);
+  assertUid(`abstract syntax of presentation context ${pc.id}`, pc.abstractSyntax);
+  if (pc.transferSyntaxes.length === 0) throw new Error(`presentation context ${pc.id} proposes no transfer syntax`);
+  const parts: Buffer[] = [Buffer.from([pc.id, 0, 0, 0]), item(ItemType.AbstractSyntax, [ascii(pc.abstractSyntax)], 'abstract syntax item')];
+  for (const ts of pc.transferSyntaxes) {
+    if (ts === '') throw new Error(`presentation context ${pc.id} proposes an empty transfer syntax`);
+    assertUid(`transfer syntax of presentation context ${pc.id}`, ts);
+    parts.push(item(ItemType.TransferSyntax, [ascii(ts)], 'transfer syntax item'));
+  }
+  return item(ItemType.PresentationContextRq, parts, `presentation context item ${pc.id}`);
+}
+
+/** 0x21: PC-ID, reserved, result/reason, reserved, one 0x40 (PS3.8 §9.3.3.2). */
+function presentationContextAc(pc: PresentationContextAcItem): Buffer {
+  assertPresentationContextId(pc.id);
+  assertUint(`result of presentation context ${pc.id}`, pc.result, 8);
+  // The transfer syntax is only meaningful on acceptance; an empty one is allowed for rejections.
+  assertUid(`transfer syntax of presentation context ${pc.id}`, pc.transferSyntax);
+  const parts = [Buffer.from([pc.id, 0, pc.result, 0]), item(ItemType.TransferSyntax, [ascii(pc.transferSyntax)], 'transfer syntax item')];
+  return item(ItemType.PresentationContextAc, parts, `presentation context item ${pc.id}`);
+}
+
+const knownSubItemTypes: ReadonlySet<number> = new Set(Object.values(ItemType));
+
+/** 0x50 with its sub-items in ascending type order (PS3.8 Annex D, PS3.7 D.3.3). */
+function userInformation(ui: UserInformation): Buffer {
+  const subItems: { type: number; bytes: Buffer }[] = [];
+  const add = (type: number, parts: readonly Uint8Array[], what: string, byte1 = 0): void => {
+    subItems.push({ type, bytes: item(type, parts, what, byte1) });
+  };
+
+  assertUint('maximum length', ui.maximumLength, 32);
+  add(ItemType.MaximumLength, [u32(ui.maximumLength)], 'maximum length sub-item');
+
+  if (ui.implementationClassUid === '') throw new Error('the implementation class UID is required (PS3.7 D.3.3.2)');
+  assertUid('implementation class UID', ui.implementationClassUid);
+  add(ItemType.ImplementationClassUid, [ascii(ui.implementationClassUid)], 'implementation class UID sub-item');
+
+  const window = ui.asynchronousOperationsWindow;
+  if (window !== undefined) {
+    assertUint('maximum number of operations invoked', window.maxOperationsInvoked, 16);
+    assertUint('maximum number of operations performed', window.maxOperationsPerformed, 16);
+    add(ItemType.AsynchronousOperationsWindow, [u16(window.maxOperationsInvoked), u16(window.maxOperationsPerformed)], 'asynchronous operations window sub-item');
+  }
+
+  for (const role of ui.roleSelections) {
+    assertUid('SOP class UID of a role selection', role.sopClassUid);
+    for (const [what, v] of [['SCU role', role.scuRole], ['SCP role', role.scpRole]] as const) {
+      if (v !== 0 && v !== 1) throw new Error(`${what} ${v} for ${role.sopClassUid} must be 0 or 1 (PS3.7 D.3.3.4)`);
+    }
+    add(ItemType.ScpScuRoleSelection, [lengthPrefixed(ascii(role.sopClassUid), 'SOP class UID'), Buffer.from([role.scuRole, role.scpRole])], 'role selection sub-item');
+  }
+
+  const versionName = ui.implementationVersionName;
+  if (versionName !== undefined) {
+    if (versionName.length > IMPLEMENTATION_VERSION_NAME_MAX_LENGTH) {
+      throw new Error(`implementation version name '${versionName}' is longer than ${IMPLEMENTATION_VERSION_NAME_MAX_LENGTH} characters`);
+    }
+    if (/[^\u0020-\u007e]/.test(versionName)) throw new Error(`implementation version name '${versionName}' must be printable ASCII`);
+    add(ItemType.ImplementationVersionName, [ascii(versionName)], 'implementation version name sub-item');
+  }
+
+  for (const ext of ui.extendedNegotiations) {
+    assertUid('SOP class UID of an extended negotiation', ext.sopClassUid);
+    add(ItemType.SopClassExtendedNegotiation, [lengthPrefixed(ascii(ext.sopClassUid), 'SOP class UID'), ext.serviceClassApplicationInformation], 'SOP class extended negotiation sub-item');
+  }
+
+  for (const common of ui.commonExtendedNegotiations) {
+    assertUid('SOP class UID of a common extended negotiation', common.sopClassUid);
+    assertUid('service class UID of a common extended negotiation', common.serviceClassUid);
+    const related = common.relatedGeneralSopClassUids.map((uid) => {
+      assertUid('related general SOP class UID', uid);
+      return lengthPrefixed(ascii(uid), 'related general SOP class UID');
+    });
+    // Byte 1 of this sub-item's header is the sub-item version, 0 (PS3.7 D.3.3.6), not reserved.
+    add(
+      ItemType.SopClassCommonExtendedNegotiation,
+      [lengthPrefixed(ascii(common.sopClassUid), 'SOP class UID'), lengthPrefixed(ascii(common.serviceClassUid), 'service class UID'), lengthPrefixed(Buffer.concat(related), 'related general SOP class list')],
+      'SOP class common extended negotiation sub-item',
+      0,
+    );
+  }
+
+  const identity = ui.userIdentityRq;
+  if (identity !== undefined) {
+    assertUint('user identity type', identity.type, 8);
+    add(
+      ItemType.UserIdentityRq,
+      [Buffer.from([identity.type, identity.positiveResponseRequested ? 1 : 0]), lengthPrefixed(identity.primaryField, 'user identity primary field'), lengthPrefixed(identity.secondaryField, 'user identity secondary field')],
+      'user identity sub-item',
+    );
+  }
+
+  if (ui.userIdentityAc !== undefined) {
+    add(ItemType.UserIdentityAc, [lengthPrefixed(ui.userIdentityAc.serverResponse, 'user identity server response')], 'user identity server response sub-item');
+  }
+
+  for (const unknown of ui.unknownSubItems) {
+    assertUint('unknown sub-item type', unknown.type, 8);
+    if (knownSubItemTypes.has(unknown.type)) throw new Error(`sub-item type 0x${unknown.type.toString(16)} is a known type; it cannot be sent as an unknown sub-item`);
+    add(unknown.type, [unknown.data], `sub-item 0x${unknown.type.toString(16)}`);
+  }
+
+  subItems.sort((a, b) => a.type - b.type); // stable: repeated types keep their order
+  return item(
+    ItemType.UserInformation,
+    subItems.map((s) => s.bytes),
+    'user information item',
+  );
+}
+
+// ---- byte helpers --------------------------------------------------------------------------------
+
+/** An item or sub-item: type, byte 1 (reserved, or the 0x57 version), length u16, body. */
+function item(type: number, parts: readonly Uint8Array[], what: string, byte1 = 0): Buffer {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  if (length > MAX_ITEM_LENGTH) throw new Error(`${what} would be ${length} bytes long; an item holds at most ${MAX_ITEM_LENGTH}`);
+  const out = Buffer.allocUnsafe(4 + length);
+  out[0] = type;
+  out[1] = byte1;
+  out.writeUInt16BE(length, 2);
+  let o = 4;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** A field preceded by its u16 length, as in sub-items 0x54, 0x56, 0x57, 0x58, 0x59. */
+function lengthPrefixed(bytes: Uint8Array, what: string): Buffer {
+  if (bytes.length > MAX_ITEM_LENGTH) throw new Error(`${what} is ${bytes.length} bytes long; its u16 length field holds at most ${MAX_ITEM_LENGTH}`);
+  const out = Buffer.allocUnsafe(2 + bytes.length);
+  out.writeUInt16BE(bytes.length, 0);
+  out.set(bytes, 2);
+  return out;
+}
+
+/** Validated callers pass ASCII only, so latin1 is a byte-per-character copy. */
+function ascii(text: string): Buffer {
+  return Buffer.from(text, 'latin1');
+}
+
+function u16(n: number): Buffer {
+  const b = Buffer.allocUnsafe(2);
+  b.writeUInt16BE(n, 0);
+  return b;
+}
+
+function u32(n: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32BE(n, 0);
+  return b;
+}
