@@ -13,6 +13,7 @@ await build({
   format: 'cjs',
   sourcemap: 'linked',
   banner: { js: '#!/usr/bin/env node' },
+  define: { __VERSION__: JSON.stringify(process.env.npm_package_version ?? 'dev') },
   logLevel: 'warning',
 });
 chmodSync(outfile, 0o755);

@@ -1,0 +1,75 @@
+// `dicomnet echo HOST PORT ...`: verify a peer with C-ECHO and explain any failure in plain words.
+
+import { parseArgs } from 'node:util';
+import type { VerifyResult } from '../../src-shared/models';
+import { verifyPeer } from '../app/verify';
+import type { TlsConfig } from '../dicomnet/transport';
+import { parseAeTitle, parsePort, parsePositiveInt, parseSeconds, readFileOption } from './options';
+import { UsageError } from './usage';
+
+export async function runEcho(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        aet: { type: 'string' },
+        aec: { type: 'string' },
+        repeat: { type: 'string' },
+        timeout: { type: 'string' },
+        tls: { type: 'boolean' },
+        ca: { type: 'string', multiple: true },
+        cert: { type: 'string' },
+        key: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values: v, positionals } = parsed;
+  if (positionals.length !== 2) throw new UsageError(`echo takes HOST and PORT (${positionals.length} given).`);
+  const host = positionals[0] as string;
+  const port = parsePort(positionals[1], 'PORT');
+  const callingAeTitle = parseAeTitle(v.aet ?? 'DICOMNET', '--aet');
+  const calledAeTitle = parseAeTitle(v.aec ?? 'ANY-SCP', '--aec');
+  const repeat = v.repeat === undefined ? 1 : parsePositiveInt(v.repeat, '--repeat');
+  const timeoutMs = (v.timeout === undefined ? 30 : parseSeconds(v.timeout, '--timeout')) * 1000;
+  if ((v.cert === undefined) !== (v.key === undefined)) throw new UsageError('--cert and --key go together.');
+  const wantsTls = v.tls === true || v.ca !== undefined || v.cert !== undefined;
+  if (wantsTls && v.tls !== true) throw new UsageError('--ca, --cert and --key need --tls.');
+  const tls: TlsConfig | undefined = wantsTls ? {
+    ca: v.ca?.map((f) => readFileOption(f, '--ca')),
+    cert: v.cert === undefined ? undefined : readFileOption(v.cert, '--cert'),
+    key: v.key === undefined ? undefined : readFileOption(v.key, '--key'),
+  } : undefined;
+
+  const result = await verifyPeer({ host, port, callingAeTitle, calledAeTitle, tls, timeoutMs, repeat });
+  if (v.json) out.write(`${JSON.stringify(result)}\n`);
+  else printText(result, out, err);
+  return result.ok ? 0 : 1;
+}
+
+function ms(x: number): string {
+  return x < 10 ? `${x.toFixed(2)} ms` : `${Math.round(x)} ms`;
+}
+
+function printText(r: VerifyResult, out: NodeJS.WritableStream, err: NodeJS.WritableStream): void {
+  const peer = `${r.calledAeTitle}@${r.host}:${r.port}`;
+  if (r.ok) {
+    const e = r.echoes;
+    const rtt = e?.rttMs;
+    if (e && rtt && e.succeeded > 1) {
+      out.write(`C-ECHO ${r.callingAeTitle} -> ${peer}: ${e.succeeded} x Success, round trip min ${ms(rtt.min)} / avg ${ms(rtt.avg)} / max ${ms(rtt.max)}\n`);
+    } else {
+      out.write(`C-ECHO ${r.callingAeTitle} -> ${peer}: Success, round trip ${ms(rtt?.avg ?? 0)}\n`);
+    }
+    if (r.tls) out.write(`TLS: ${r.tls.protocol ?? '?'} ${r.tls.cipher ?? ''}, peer certificate ${r.tls.peerSubject ?? '?'} (issuer ${r.tls.peerIssuer ?? '?'})\n`);
+    return;
+  }
+  const f = r.failure;
+  err.write(`C-ECHO ${r.callingAeTitle} -> ${peer} failed at step '${f?.step ?? '?'}' (${f?.code ?? '?'}):\n  ${f?.plain ?? 'unknown error'}\n`);
+  for (const s of r.steps) err.write(`  ${s.ok ? 'ok  ' : 'FAIL'} ${s.step.padEnd(9)} ${ms(s.ms).padStart(9)}${s.detail ? `  ${s.detail}` : ''}\n`);
+}

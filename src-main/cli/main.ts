@@ -1,0 +1,60 @@
+// Entry point of the headless `dicomnet` command (bundled to dist/cli/dicomnet.cjs).
+// Exit codes: 0 success, 1 failure, 2 bad arguments.
+
+import { runEcho } from './echo';
+import { startScp } from './scp';
+import { USAGE, UsageError } from './usage';
+
+declare const __VERSION__: string | undefined;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'echo':
+      return runEcho(rest, process.stdout, process.stderr);
+    case 'scp': {
+      const { scp } = await startScp(rest, process.stdout, process.stderr);
+      return new Promise<number>((resolve) => {
+        let stopping = false;
+        const stop = (signal: string) => {
+          if (stopping) return;
+          stopping = true;
+          process.stderr.write(`${signal}: stopping; open associations get 2 s to finish\n`);
+          // Exit explicitly: a peer that keeps its half of a socket open must not keep us alive.
+          scp.stop(2000).then(() => resolve(0), () => resolve(1));
+        };
+        process.on('SIGINT', () => stop('SIGINT'));
+        process.on('SIGTERM', () => stop('SIGTERM'));
+      });
+    }
+    case '--version':
+    case 'version':
+      process.stdout.write(`dicomnet ${typeof __VERSION__ === 'string' ? __VERSION__ : 'dev'}\n`);
+      return 0;
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`Unknown command '${command}'.`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    if (process.argv[2] === 'scp') process.exit(code);
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`dicomnet: ${err.message}\n\n${USAGE}`);
+      process.exitCode = 2;
+    } else {
+      const e = err as Error & { plain?: string };
+      process.stderr.write(`dicomnet: ${e.plain ?? e.message}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,44 @@
+// Helpers shared by the subcommands for reading and checking option values.
+
+import { readFileSync } from 'node:fs';
+import { aeTitleProblem } from '../../src-shared/ae-title';
+import { UsageError } from './usage';
+
+export function parsePort(value: string | undefined, name: string, allowZero = false): number {
+  const n = Number(value);
+  if (value === undefined || !/^\d+$/.test(value) || n > 65535 || (n === 0 && !allowZero)) {
+    throw new UsageError(`${name} must be a port number (${allowZero ? '0' : '1'}-65535), not '${value ?? ''}'.`);
+  }
+  return n;
+}
+
+export function parsePositiveInt(value: string | undefined, name: string, max = 1_000_000): number {
+  const n = Number(value);
+  if (value === undefined || !/^\d+$/.test(value) || n < 1 || n > max) {
+    throw new UsageError(`${name} must be a whole number from 1 to ${max}, not '${value ?? ''}'.`);
+  }
+  return n;
+}
+
+export function parseSeconds(value: string | undefined, name: string): number {
+  const n = Number(value);
+  if (value === undefined || !Number.isFinite(n) || n <= 0 || n > 86_400) {
+    throw new UsageError(`${name} must be a number of seconds greater than 0, not '${value ?? ''}'.`);
+  }
+  return n;
+}
+
+export function parseAeTitle(value: string, name: string): string {
+  const problem = aeTitleProblem(value);
+  if (problem) throw new UsageError(`${name}: ${problem}`);
+  return value.trim();
+}
+
+/** Reads a PEM/DER file named on the command line, with a message naming the option. */
+export function readFileOption(path: string, name: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new UsageError(`${name}: cannot read '${path}' (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
+  }
+}

@@ -1,0 +1,19 @@
+// Usage text of the `dicomnet` command: the contract other tools script against (issue #2).
+
+export const USAGE = `Usage:
+  dicomnet echo HOST PORT [--aet CALLING] [--aec CALLED] [--repeat N] [--timeout SECONDS]
+                [--tls] [--ca FILE] [--cert FILE] [--key FILE] [--json]
+      Verify a DICOM peer: associate, send N C-ECHOs on one association, release.
+      Exit 0 only if every C-ECHO returned Success; 1 on any failure; 2 on bad arguments.
+
+  dicomnet scp [--aet TITLE] [--port PORT] [--host ADDR] [--storage DIR]
+               [--allow-calling AE[,AE...]] [--max-associations N]
+               [--tls-port PORT --cert FILE --key FILE [--ca FILE] [--require-client-cert]]
+      Run a DICOM node answering C-ECHO. Prints one 'listening on HOST:PORT' line per listener
+      to stdout, one line per association event to stderr; stops on SIGINT/SIGTERM.
+
+  dicomnet --help | --version
+`;
+
+/** A bad command line: printed with the usage, exit code 2. */
+export class UsageError extends Error {}

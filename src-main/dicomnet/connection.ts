@@ -1,0 +1,729 @@
+// One DICOM association over one transport connection (PS3.8 §9.1: one association per TCP
+// connection). This is the I/O driver of the pure state machine in ul/: bytes become PDUs (framer,
+// decode), PDUs become events, step() gives the action, and the action's effects are carried out
+// here: writing PDUs, timers, closing, and indications to the user as typed events.
+
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { DicomAssociate } from './association';
+import { fragmentMessage } from './dimse/fragmenter';
+import { MessageAssembler } from './dimse/assembler';
+import { encodeCommandSet } from './dimse/command-set';
+import type { CommandSet } from './dimse/command-set';
+import { AssociationError } from './errors';
+import { decodeAbort, explainAbort, explainRejection, decodeRejection } from './explain';
+import { AbortReason, AbortSource, PduType, PresentationContextResult } from './pdu/constants';
+import { decodePdu } from './pdu/decode';
+import { encodePdu } from './pdu/encode';
+import { PduFramer } from './pdu/framer';
+import { PduDecodeError } from './pdu/types';
+import type { AAbort, AAssociateAc, AAssociateRj, AAssociateRq, PDataTf, Pdu } from './pdu/types';
+import { ArtimTimer } from './ul/artim';
+import { step } from './ul/machine';
+import type { State } from './ul/states';
+import type { UlEffect } from './ul/actions';
+import type { UlEvent } from './ul/events';
+
+export interface AssociationTimeouts {
+  /** ARTIM (PS3.8 §9.1.5): waiting for the RQ after connect, and for the peer to close. */
+  readonly artimMs: number;
+  /** Waiting for the A-ASSOCIATE-AC/RJ (Sta5), and for the local user's answer to an RQ (Sta3). */
+  readonly acseMs: number;
+  /** Waiting for each DIMSE response; 0 = no limit. */
+  readonly dimseMs: number;
+  /** Waiting for the A-RELEASE-RP (Sta7); a local extension, as DCMTK has. */
+  readonly releaseMs: number;
+  /** An established association with no traffic for this long is aborted; 0 = never. */
+  readonly idleMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: AssociationTimeouts = { artimMs: 30_000, acseMs: 30_000, dimseMs: 60_000, releaseMs: 10_000, idleMs: 0 };
+
+/** The hard cap on an incoming PDU's length, whatever we announced (many devices overshoot). */
+export const DEFAULT_MAX_PDU_LENGTH_CAP = 16 * 1024 * 1024;
+
+export interface AssociationOptions {
+  readonly timeouts?: Partial<AssociationTimeouts>;
+  readonly maxPduLengthCap?: number;
+  /** Answer a release request as soon as no operation is being performed (default true). */
+  readonly autoReleaseResponse?: boolean;
+}
+
+/** A complete DIMSE message (the third type family: command set + optional data set). */
+export interface DimseMessage {
+  readonly presentationContextId: number;
+  readonly command: CommandSet;
+  readonly dataSet?: Buffer;
+}
+
+export interface AbortInfo {
+  /** 'peer': an A-ABORT PDU arrived; 'provider': our UL provider (A-P-ABORT); 'local': we aborted. */
+  readonly origin: 'peer' | 'provider' | 'local';
+  readonly source: number;
+  readonly reason: number;
+  readonly explanation: string;
+}
+
+export interface AssociationEvents {
+  associateRequest: [associate: DicomAssociate];
+  associateAccept: [associate: DicomAssociate];
+  associateReject: [rj: AAssociateRj];
+  releaseRequest: [];
+  releaseCollision: [];
+  released: [];
+  abort: [info: AbortInfo];
+  data: [message: DimseMessage];
+  close: [];
+  error: [error: Error];
+}
+
+interface EventPayload {
+  readonly pdu?: Pdu;
+  readonly buffers?: readonly Buffer[];
+  readonly abortReason?: number;
+  readonly explanation?: string;
+}
+
+interface PendingRequest {
+  readonly messageId: number;
+  readonly resolve: (m: DimseMessage) => void;
+  readonly reject: (e: Error) => void;
+  readonly onPending?: (m: DimseMessage) => void;
+  timer?: NodeJS.Timeout;
+}
+
+interface QueuedRequest {
+  readonly start: () => void;
+  readonly reject: (e: Error) => void;
+}
+
+/** PDU type code -> the event its arrival is (PS3.8 §9.2.1). */
+const pduEvent: Record<number, UlEvent> = {
+  [PduType.AAssociateRq]: 'Evt6',
+  [PduType.AAssociateAc]: 'Evt3',
+  [PduType.AAssociateRj]: 'Evt4',
+  [PduType.PDataTf]: 'Evt10',
+  [PduType.AReleaseRq]: 'Evt12',
+  [PduType.AReleaseRp]: 'Evt13',
+  [PduType.AAbort]: 'Evt16',
+};
+
+const RELEASE_RQ = encodePdu({ type: 0x05 });
+const RELEASE_RP = encodePdu({ type: 0x06 });
+
+const PENDING_STATUSES = new Set([0xff00, 0xff01]);
+
+let nextAssociationId = 1;
+
+export class Association extends EventEmitter<AssociationEvents> {
+  /** A number for logs, unique in this process. */
+  readonly id = nextAssociationId++;
+  state: State = 'Sta1';
+  associate: DicomAssociate | undefined;
+  socket: Socket | undefined;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  /** Set when the association ended in an abort or rejection; for diagnostics. */
+  abortInfo: AbortInfo | undefined;
+  rejection: AAssociateRj | undefined;
+  readonly openedAt = Date.now();
+
+  private readonly timeouts: AssociationTimeouts;
+  private readonly framer: PduFramer;
+  private readonly assembler: MessageAssembler;
+  private readonly artim: ArtimTimer;
+  private readonly autoReleaseResponse: boolean;
+  private readonly indications: (() => void)[] = [];
+  private flushing = false;
+  private acseTimer: NodeJS.Timeout | undefined;
+  private releaseTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private lastActivity = Date.now();
+  private nextMessageId = 1;
+  private readonly pending = new Map<number, PendingRequest>();
+  private readonly queue: QueuedRequest[] = [];
+  /** Message IDs of the peer's requests we have not answered with a final response yet. */
+  private readonly performing = new Set<number>();
+  private releaseWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  private associateWaiter: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  private closed = false;
+  private closeWaiters: (() => void)[] = [];
+  private releaseRequested = false;
+
+  constructor(
+    readonly isRequestor: boolean,
+    remote: { address: string; port: number },
+    options: AssociationOptions = {},
+  ) {
+    super();
+    this.remoteAddress = remote.address;
+    this.remotePort = remote.port;
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.autoReleaseResponse = options.autoReleaseResponse ?? true;
+    // Incoming PDUs are held to the hard cap, not to the Maximum Length we announced: many devices
+    // overshoot it, and a PDU above the cap is aborted before any buffer is sized from its length.
+    const cap = options.maxPduLengthCap ?? DEFAULT_MAX_PDU_LENGTH_CAP;
+    this.framer = new PduFramer({ maxPduLength: cap }, (type, body) => this.onPdu(type, body), (err) => this.onInvalidPdu(err));
+    this.assembler = new MessageAssembler({ onMessage: (m) => this.onMessage(m) });
+    this.artim = new ArtimTimer(this.timeouts.artimMs, () => this.dispatch('Evt18'));
+  }
+
+  // ---- user primitives (requestor) ------------------------------------------------------------
+
+  /**
+   * A-ASSOCIATE request over an already connected transport: Evt1 (AE-1) then Evt2 (AE-2).
+   * The transport is opened by the caller (DicomNet.connect) so that resolve/connect/TLS can be
+   * timed and diagnosed as steps of their own. Resolves when the AC arrives.
+   */
+  requestAssociation(socket: Socket, associate: DicomAssociate): Promise<void> {
+    this.associate = associate;
+    this.dispatchLocal('Evt1', 'request an association');
+    this.attach(socket);
+    const done = new Promise<void>((resolve, reject) => { this.associateWaiter = { resolve, reject }; });
+    this.dispatch('Evt2');
+    this.acseTimer = setTimeout(() => {
+      this.abortLocally('associate', `No A-ASSOCIATE-AC or -RJ arrived within ${this.timeouts.acseMs / 1000} s: the peer accepted the connection but does not answer as a DICOM node.`);
+    }, this.timeouts.acseMs);
+    return done;
+  }
+
+  // ---- acceptor -------------------------------------------------------------------------------
+
+  /** Transport connection indication (Evt5, AE-5: start ARTIM, await the RQ). */
+  acceptTransport(socket: Socket): void {
+    this.dispatch('Evt5');
+    this.attach(socket);
+  }
+
+  /** A-ASSOCIATE response (accept), Evt7. `associate` has been reset to an accept. */
+  sendAssociateAccept(associate: DicomAssociate = this.requireAssociate()): void {
+    this.associate = associate;
+    this.clearAcseTimer();
+    this.dispatchLocal('Evt7', 'accept the association', { pdu: associate.toAc() });
+    this.armIdleTimer();
+  }
+
+  /** A-ASSOCIATE response (reject), Evt8. */
+  sendAssociateReject(result: number, source: number, reason: number): void {
+    this.clearAcseTimer();
+    this.rejection = { type: 0x03, result, source, reason };
+    this.dispatchLocal('Evt8', 'reject the association', { pdu: this.rejection });
+  }
+
+  // ---- data transfer ----------------------------------------------------------------------------
+
+  /** P-DATA request (Evt9): the message fragmented to the peer's Maximum Length. */
+  send(message: DimseMessage): boolean {
+    const assoc = this.requireAssociate();
+    const pc = assoc.context(message.presentationContextId);
+    if (!pc || pc.result !== PresentationContextResult.Acceptance) {
+      throw new Error(`Presentation context ${message.presentationContextId} was not accepted on this association.`);
+    }
+    const command = encodeCommandSet(message.command);
+    const buffers = fragmentMessage(message.presentationContextId, command, message.dataSet, this.peerMaxPduLength());
+    const cmd = message.command;
+    if ((cmd.commandField & 0x8000) !== 0 && cmd.messageIdBeingRespondedTo !== undefined && !PENDING_STATUSES.has(cmd.status ?? 0)) {
+      this.performing.delete(cmd.messageIdBeingRespondedTo);
+    }
+    this.dispatchLocal('Evt9', 'send data', { buffers });
+    if (this.state === 'Sta8' && this.performing.size === 0) this.maybeAnswerRelease();
+    return !(this.socket?.writableNeedDrain ?? false);
+  }
+
+  /** Resolves when the socket can take more data (backpressure for bulk senders). */
+  drained(): Promise<void> {
+    const s = this.socket;
+    if (!s || !s.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => { s.off('drain', done); s.off('close', done); resolve(); };
+      s.on('drain', done);
+      s.on('close', done);
+    });
+  }
+
+  /**
+   * Sends a request and resolves with its final response. Respects the negotiated asynchronous
+   * operations window (PS3.7 D.3.3.3): beyond it, requests wait in order for a free slot.
+   * Pending responses (FF00/FF01) go to `onPending`.
+   */
+  request(
+    presentationContextId: number,
+    command: Omit<CommandSet, 'messageId'>,
+    dataSet?: Buffer,
+    opts: { onPending?: (m: DimseMessage) => void; timeoutMs?: number } = {},
+  ): Promise<DimseMessage> {
+    return new Promise<DimseMessage>((resolve, reject) => {
+      const start = () => {
+        if (this.state !== 'Sta6') {
+          reject(new AssociationError('dimse', 'not-established', `The association is not established (state ${this.state}).`));
+          return;
+        }
+        const messageId = this.allocateMessageId();
+        const entry: PendingRequest = { messageId, resolve, reject, onPending: opts.onPending };
+        const timeoutMs = opts.timeoutMs ?? this.timeouts.dimseMs;
+        if (timeoutMs > 0) {
+          entry.timer = setTimeout(() => {
+            this.pending.delete(messageId);
+            reject(new AssociationError('dimse', 'timeout', `No DIMSE response within ${timeoutMs / 1000} s: the peer is too slow or stuck; the association was aborted.`));
+            this.abortLocally('dimse', 'DIMSE response timeout');
+          }, timeoutMs);
+        }
+        this.pending.set(messageId, entry);
+        try {
+          this.send({ presentationContextId, command: { ...command, messageId } as CommandSet, dataSet });
+        } catch (err) {
+          this.pending.delete(messageId);
+          if (entry.timer) clearTimeout(entry.timer);
+          reject(err as Error);
+          this.startQueued();
+        }
+      };
+      const window = this.requestWindow();
+      if (window === 0 || this.pending.size < window) start();
+      else this.queue.push({ start, reject });
+    });
+  }
+
+  get outstandingRequests(): number {
+    return this.pending.size;
+  }
+
+  // ---- release and abort ------------------------------------------------------------------------
+
+  /** A-RELEASE request (Evt11); resolves on the release confirmation. */
+  release(): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => this.releaseWaiters.push({ resolve, reject }));
+    this.releaseRequested = true;
+    this.dispatchLocal('Evt11', 'release the association');
+    this.releaseTimer = setTimeout(() => {
+      this.abortLocally('release', `No A-RELEASE-RP arrived within ${this.timeouts.releaseMs / 1000} s; the association was aborted instead.`);
+    }, this.timeouts.releaseMs);
+    return done;
+  }
+
+  /** A-RELEASE response (Evt14), for users that turned autoReleaseResponse off. */
+  sendReleaseResponse(): void {
+    this.dispatchLocal('Evt14', 'answer the release request');
+  }
+
+  /** A-ABORT request (Evt15). Safe in any state. */
+  abort(explanation = 'aborted by the local user'): void {
+    if (this.state === 'Sta1' || this.state === 'Sta13') {
+      this.destroySocket();
+      return;
+    }
+    this.abortInfo ??= { origin: 'local', source: AbortSource.ServiceUser, reason: 0, explanation };
+    this.dispatch('Evt15', { explanation });
+  }
+
+  /** Resolves once the transport is closed. */
+  whenClosed(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.closeWaiters.push(resolve));
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  // ---- the state machine driver --------------------------------------------------------------
+
+  private dispatchLocal(event: UlEvent, what: string, payload: EventPayload = {}): void {
+    if (!this.dispatch(event, payload)) {
+      throw new Error(`Cannot ${what} in state ${this.state} (PS3.8 §9.2: ${event} is not valid there).`);
+    }
+  }
+
+  /** Runs one transition; returns false when the event is not valid in the current state. */
+  private dispatch(event: UlEvent, payload: EventPayload = {}): boolean {
+    const t = step(this.state, event, { isRequestor: this.isRequestor, associateRqAcceptable: true });
+    if (!t) return false;
+    this.state = t.next;
+    for (const effect of t.effects) this.perform(effect, payload);
+    this.flushIndications();
+    return true;
+  }
+
+  /** Indications run after every effect of the transition, so a handler may call back into us. */
+  private indicate(fn: () => void): void {
+    this.indications.push(fn);
+  }
+
+  private flushIndications(): void {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      for (let fn = this.indications.shift(); fn; fn = this.indications.shift()) {
+        try {
+          fn();
+        } catch (err) {
+          // A listener's bug must not break the protocol machine.
+          this.emitError(err as Error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private perform(effect: UlEffect, payload: EventPayload): void {
+    switch (effect) {
+      case 'openTransport':
+        return; // done by the caller before Evt2 (see requestAssociation)
+      case 'sendAssociateRq':
+        return this.write(encodePdu(this.requireAssociate().toRq()));
+      case 'sendAssociateAc':
+      case 'sendAssociateRj':
+        return this.write(encodePdu(payload.pdu as Pdu));
+      case 'sendPData':
+        return this.writeAll(payload.buffers ?? []);
+      case 'sendReleaseRq':
+        return this.write(RELEASE_RQ);
+      case 'sendReleaseRp':
+        return this.write(RELEASE_RP);
+      case 'sendAbortUser':
+        // AA-1 is also the answer to a bad PDU in Sta2 (Evt19, or a PDU other than the RQ). There we
+        // send the provider as source with the reason, so the peer learns what was wrong with it.
+        if (payload.abortReason !== undefined) {
+          return this.write(encodePdu({ type: 0x07, source: AbortSource.ServiceProvider, reason: payload.abortReason }));
+        }
+        return this.write(encodePdu({ type: 0x07, source: AbortSource.ServiceUser, reason: 0 }));
+      case 'sendAbortProvider':
+        return this.write(encodePdu({ type: 0x07, source: AbortSource.ServiceProvider, reason: payload.abortReason ?? AbortReason.UnexpectedPdu }));
+      case 'indicateAssociateRq':
+        return this.onAssociateRq(payload.pdu as AAssociateRq);
+      case 'indicateAssociateAc':
+        return this.onAssociateAc(payload.pdu as AAssociateAc);
+      case 'indicateAssociateRj':
+        return this.onAssociateRj(payload.pdu as AAssociateRj);
+      case 'indicatePData':
+        return this.onPData(payload.pdu as PDataTf);
+      case 'indicateReleaseRq':
+        this.clearIdleTimer();
+        this.indicate(() => { this.emit('releaseRequest'); this.maybeAnswerRelease(); });
+        return;
+      case 'indicateReleaseRp':
+        return this.onReleaseConfirmed();
+      case 'indicateReleaseCollision':
+        this.indicate(() => {
+          this.emit('releaseCollision');
+          // PS3.8 §9.2.3 collision: the requestor answers first (Sta9), the acceptor waits (Sta10).
+          if (this.state === 'Sta9') this.dispatch('Evt14');
+        });
+        return;
+      case 'indicateAbort':
+        return this.onPeerAbort(payload.pdu as AAbort);
+      case 'indicateProviderAbort':
+        return this.onProviderAbort(payload);
+      case 'startArtim':
+        return this.artim.start();
+      case 'stopArtim':
+        return this.artim.stop();
+      case 'closeTransport':
+        return this.closeTransport();
+      case 'ignore':
+        return;
+    }
+  }
+
+  // ---- incoming -----------------------------------------------------------------------------
+
+  private attach(socket: Socket): void {
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      this.lastActivity = Date.now();
+      this.framer.push(chunk);
+    });
+    socket.on('error', (err) => this.emitError(err));
+    socket.on('close', () => this.onTransportClosed());
+    socket.on('end', () => {
+      // The peer half-closed: we will not get more PDUs. End our side too (PS3.8 Evt17 follows).
+      if (!socket.destroyed) socket.end();
+    });
+  }
+
+  private onPdu(type: number, body: Buffer): void {
+    let pdu: Pdu;
+    try {
+      pdu = decodePdu(type, body);
+    } catch (err) {
+      this.onInvalidPdu(err instanceof PduDecodeError ? err : new PduDecodeError(String(err), AbortReason.InvalidPduParameterValue));
+      return;
+    }
+    const event = pduEvent[type];
+    if (event === undefined) {
+      this.onInvalidPdu(new PduDecodeError(`unrecognised PDU type 0x${type.toString(16)}`, AbortReason.UnrecognizedPdu));
+      return;
+    }
+    if (!this.dispatch(event, { pdu, abortReason: AbortReason.UnexpectedPdu })) {
+      // A PDU in a state whose cell is empty (e.g. before the transport is ours): unexpected PDU.
+      this.dispatch('Evt19', { abortReason: AbortReason.UnexpectedPdu, explanation: `unexpected ${event} in ${this.state}` });
+    }
+  }
+
+  private onInvalidPdu(err: PduDecodeError): void {
+    this.abortInfo ??= { origin: 'provider', source: AbortSource.ServiceProvider, reason: err.abortReason, explanation: `Invalid PDU received: ${err.message}` };
+    this.dispatch('Evt19', { abortReason: err.abortReason, explanation: err.message });
+  }
+
+  private onAssociateRq(rq: AAssociateRq): void {
+    this.associate = DicomAssociate.fromRq(rq);
+    this.acseTimer = setTimeout(() => {
+      this.abortLocally('associate', 'The local application did not answer the association request in time.');
+    }, this.timeouts.acseMs);
+    const associate = this.associate;
+    this.indicate(() => this.emit('associateRequest', associate));
+  }
+
+  private onAssociateAc(ac: AAssociateAc): void {
+    this.clearAcseTimer();
+    const associate = this.requireAssociate();
+    associate.applyAc(ac);
+    this.armIdleTimer();
+    this.indicate(() => {
+      this.associateWaiter?.resolve();
+      this.associateWaiter = undefined;
+      this.emit('associateAccept', associate);
+    });
+  }
+
+  private onAssociateRj(rj: AAssociateRj): void {
+    this.clearAcseTimer();
+    this.rejection = rj;
+    const a = this.requireAssociate();
+    this.indicate(() => {
+      this.associateWaiter?.reject(new AssociationError('associate', 'rejected', explainRejection(rj.result, rj.source, rj.reason, a), {
+        result: rj.result, source: rj.source, reason: rj.reason, decoded: decodeRejection(rj.result, rj.source, rj.reason),
+      }));
+      this.associateWaiter = undefined;
+      this.emit('associateReject', rj);
+    });
+  }
+
+  private onPData(pdu: PDataTf): void {
+    const assoc = this.requireAssociate();
+    for (const pdv of pdu.pdvs) {
+      const pc = assoc.context(pdv.presentationContextId);
+      if (!pc || pc.result !== PresentationContextResult.Acceptance) {
+        this.indicate(() => this.onInvalidPdu(new PduDecodeError(`PDV on presentation context ${pdv.presentationContextId}, which was not accepted`, AbortReason.InvalidPduParameterValue)));
+        return;
+      }
+      try {
+        this.assembler.push(pdv);
+      } catch (err) {
+        const message = (err as Error).message;
+        this.indicate(() => this.onInvalidPdu(new PduDecodeError(`DIMSE message framing: ${message}`, AbortReason.InvalidPduParameterValue)));
+        return;
+      }
+    }
+  }
+
+  private onMessage(m: { presentationContextId: number; command: CommandSet; dataSet?: Buffer }): void {
+    const message: DimseMessage = m;
+    const cmd = message.command;
+    if ((cmd.commandField & 0x8000) !== 0) {
+      const entry = cmd.messageIdBeingRespondedTo === undefined ? undefined : this.pending.get(cmd.messageIdBeingRespondedTo);
+      if (entry) {
+        if (PENDING_STATUSES.has(cmd.status ?? 0)) {
+          this.indicate(() => entry.onPending?.(message));
+        } else {
+          this.pending.delete(entry.messageId);
+          if (entry.timer) clearTimeout(entry.timer);
+          this.indicate(() => { entry.resolve(message); this.startQueued(); });
+        }
+      }
+    } else if (cmd.commandField !== 0x0fff && cmd.messageId !== undefined) {
+      this.performing.add(cmd.messageId); // C-CANCEL (0x0FFF) is never answered (PS3.7 §9.3.2.3)
+    }
+    this.indicate(() => this.emit('data', message));
+  }
+
+  private onReleaseConfirmed(): void {
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
+    this.indicate(() => {
+      const waiters = this.releaseWaiters;
+      this.releaseWaiters = [];
+      for (const w of waiters) w.resolve();
+      this.emit('released');
+      // Acceptor side of a collision (AR-10 -> Sta12): now it is our turn to answer.
+      if (this.state === 'Sta12') this.dispatch('Evt14');
+    });
+  }
+
+  private maybeAnswerRelease(): void {
+    if (!this.autoReleaseResponse) return;
+    if (this.state === 'Sta8' && this.performing.size === 0) this.dispatch('Evt14');
+  }
+
+  private onPeerAbort(pdu: AAbort): void {
+    const info: AbortInfo = {
+      origin: 'peer',
+      source: pdu.source,
+      reason: pdu.reason,
+      explanation: `${explainAbort(pdu.source, pdu.reason)} [${decodeAbort(pdu.source, pdu.reason)}]`,
+    };
+    this.abortInfo = info;
+    this.indicate(() => this.emit('abort', info));
+    this.failWaiters(new AssociationError(this.isEstablishedOrLater() ? 'dimse' : 'associate', 'aborted', info.explanation, { source: pdu.source, reason: pdu.reason }));
+  }
+
+  private onProviderAbort(payload: EventPayload): void {
+    const info: AbortInfo = this.abortInfo ?? {
+      origin: 'provider',
+      source: AbortSource.ServiceProvider,
+      reason: payload.abortReason ?? AbortReason.NotSpecified,
+      explanation: payload.explanation ?? 'The connection was closed by the peer without a release or an abort.',
+    };
+    this.abortInfo = info;
+    this.indicate(() => this.emit('abort', info));
+    this.failWaiters(new AssociationError(this.isEstablishedOrLater() ? 'dimse' : 'associate', 'aborted', info.explanation));
+  }
+
+  private onTransportClosed(): void {
+    if (this.state !== 'Sta1') {
+      const wasReleasing = this.releaseRequested;
+      this.dispatch('Evt17', { explanation: wasReleasing ? 'The peer closed the connection during release.' : undefined });
+    }
+    this.finish();
+  }
+
+  private finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.artim.stop();
+    this.clearAcseTimer();
+    this.clearIdleTimer();
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
+    this.failWaiters(new AssociationError('dimse', 'closed', this.abortInfo?.explanation ?? 'The connection is closed.'));
+    for (const w of this.closeWaiters) w();
+    this.closeWaiters = [];
+    this.emit('close');
+  }
+
+  private failWaiters(error: AssociationError): void {
+    if (this.associateWaiter) {
+      this.associateWaiter.reject(error);
+      this.associateWaiter = undefined;
+    }
+    for (const entry of this.pending.values()) {
+      if (entry.timer) clearTimeout(entry.timer);
+      entry.reject(error);
+    }
+    this.pending.clear();
+    for (const q of this.queue.splice(0)) q.reject(error);
+    const waiters = this.releaseWaiters;
+    this.releaseWaiters = [];
+    for (const w of waiters) w.reject(error);
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  private abortLocally(step: 'associate' | 'dimse' | 'release', explanation: string): void {
+    this.abortInfo ??= { origin: 'local', source: AbortSource.ServiceUser, reason: 0, explanation };
+    this.failWaiters(new AssociationError(step, 'timeout', explanation));
+    this.abort(explanation);
+  }
+
+  private isEstablishedOrLater(): boolean {
+    return this.associate?.acceptorMaxPduLength !== undefined;
+  }
+
+  private requireAssociate(): DicomAssociate {
+    if (!this.associate) throw new Error(`No association has been requested yet (state ${this.state}).`);
+    return this.associate;
+  }
+
+  /** The peer's Maximum Length: what our P-DATA-TF PDUs may not exceed (0 = no limit). */
+  private peerMaxPduLength(): number {
+    const a = this.requireAssociate();
+    return (this.isRequestor ? a.acceptorMaxPduLength : a.requestorMaxPduLength) ?? 0;
+  }
+
+  private requestWindow(): number {
+    const a = this.associate;
+    if (!a) return 1;
+    return this.isRequestor ? a.windowForRequestor() : a.windowForAcceptor();
+  }
+
+  private allocateMessageId(): number {
+    // Message IDs are 16-bit and unique among outstanding requests (PS3.7 §9.1.1.1).
+    for (let tries = 0; tries < 0x10000; tries++) {
+      const id = this.nextMessageId;
+      this.nextMessageId = id >= 0xffff ? 1 : id + 1;
+      if (!this.pending.has(id)) return id;
+    }
+    throw new Error('No free message ID: 65535 requests are outstanding.');
+  }
+
+  private startQueued(): void {
+    const window = this.requestWindow();
+    while (this.queue.length > 0 && (window === 0 || this.pending.size < window)) {
+      this.queue.shift()?.start();
+    }
+  }
+
+  private write(buf: Buffer): void {
+    const s = this.socket;
+    if (s && !s.destroyed && s.writable) s.write(buf);
+  }
+
+  private writeAll(buffers: readonly Buffer[]): void {
+    const s = this.socket;
+    if (!s || s.destroyed || !s.writable) return;
+    this.lastActivity = Date.now();
+    if (buffers.length === 1) {
+      s.write(buffers[0] as Buffer);
+      return;
+    }
+    s.cork();
+    for (const b of buffers) s.write(b);
+    s.uncork();
+  }
+
+  private closeTransport(): void {
+    const s = this.socket;
+    if (!s || s.destroyed) {
+      this.finish();
+      return;
+    }
+    s.end();
+    // The peer should close its side too; if it does not, do not hold the socket forever.
+    setTimeout(() => s.destroy(), 1000).unref();
+  }
+
+  private destroySocket(): void {
+    if (this.socket && !this.socket.destroyed) this.socket.destroy();
+    else this.finish();
+  }
+
+  private clearAcseTimer(): void {
+    if (this.acseTimer) clearTimeout(this.acseTimer);
+    this.acseTimer = undefined;
+  }
+
+  private armIdleTimer(): void {
+    const idleMs = this.timeouts.idleMs;
+    if (idleMs <= 0) return;
+    const check = () => {
+      const idle = Date.now() - this.lastActivity;
+      if (this.state !== 'Sta6') return;
+      if (idle >= idleMs && this.pending.size === 0) {
+        this.abortLocally('dimse', `The association was idle for ${Math.round(idle / 1000)} s and was aborted.`);
+      } else {
+        this.idleTimer = setTimeout(check, Math.max(100, idleMs - idle));
+      }
+    };
+    this.idleTimer = setTimeout(check, idleMs);
+  }
+
+  private clearIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  private emitError(err: Error): void {
+    // EventEmitter throws on an unhandled 'error': an error must never escape the socket handler.
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  }
+}

@@ -1,0 +1,265 @@
+// The DicomNet object (after the DicomNet model): startup, listen, connect, accept, close.
+// An incoming connection is announced first ('connection') and must be accepted; pending connections
+// are accepted in the order they arrived. Every association's events are re-emitted here with the
+// association as their first argument, so an application can listen in one place.
+
+import { EventEmitter } from 'node:events';
+import type { Server, Socket } from 'node:net';
+import type { DicomAssociate } from './association';
+import { Association, type AbortInfo, type AssociationOptions, type DimseMessage } from './connection';
+import { AssociationError } from './errors';
+import type { AAssociateRj } from './pdu/types';
+import { connect as transportConnect, listen as transportListen, looksLikeTlsRecord, TransportError } from './transport';
+import type { ConnectResult, TlsConfig } from './transport';
+
+export interface DicomNetOptions extends AssociationOptions {
+  /** How long an announced connection waits for accept() before it is closed. */
+  readonly acceptTimeoutMs?: number;
+}
+
+export interface ListenConfig {
+  readonly host?: string;
+  readonly port: number;
+  readonly tls?: TlsConfig;
+}
+
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: boolean;
+}
+
+export interface ConnectConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly tls?: TlsConfig;
+  readonly associate: DicomAssociate;
+  /** Limit for each of resolve, connect and the TLS handshake. */
+  readonly connectTimeoutMs?: number;
+}
+
+/** What connect() learned on the way, for diagnostics: each step's duration in ms. */
+export interface ConnectTimings {
+  readonly resolveMs: number;
+  readonly connectMs: number;
+  readonly tlsMs?: number;
+  readonly associateMs: number;
+}
+
+export interface Connected {
+  readonly association: Association;
+  readonly timings: ConnectTimings;
+  readonly transport: ConnectResult;
+}
+
+export interface PendingConnection {
+  readonly id: number;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly tls: boolean;
+  readonly localPort: number;
+}
+
+export interface DicomNetEvents {
+  connection: [pending: PendingConnection];
+  associateRequest: [association: Association, associate: DicomAssociate];
+  associateAccept: [association: Association, associate: DicomAssociate];
+  associateReject: [association: Association, rj: AAssociateRj];
+  releaseRequest: [association: Association];
+  released: [association: Association];
+  abort: [association: Association, info: AbortInfo];
+  data: [association: Association, message: DimseMessage];
+  close: [association: Association];
+  error: [error: Error, association: Association | undefined];
+}
+
+interface Queued {
+  readonly info: PendingConnection;
+  readonly socket: Socket;
+  readonly timer: NodeJS.Timeout;
+}
+
+let nextConnectionId = 1;
+
+export class DicomNet extends EventEmitter<DicomNetEvents> {
+  readonly associations = new Set<Association>();
+  private readonly servers: Server[] = [];
+  private readonly pendingQueue: Queued[] = [];
+  private closing = false;
+
+  constructor(readonly options: DicomNetOptions = {}) {
+    super();
+  }
+
+  /** DicomNet model: Startup. */
+  static startup(options: DicomNetOptions = {}): DicomNet {
+    return new DicomNet(options);
+  }
+
+  /** Starts a listener (plain or TLS) and resolves with the bound address. */
+  async listen(config: ListenConfig): Promise<ListenAddress> {
+    const tls = config.tls !== undefined;
+    const { server, address } = await transportListen(
+      { host: config.host, port: config.port, tls: config.tls },
+      (socket) => this.onIncoming(socket, tls, address.port),
+      (err, remote) => this.emitError(new Error(`TLS handshake with ${remote ?? 'a client'} failed: ${err.message}`), undefined),
+    );
+    this.servers.push(server);
+    return { host: address.host, port: address.port, tls };
+  }
+
+  /** Number of announced connections not yet accepted. */
+  get pendingConnections(): number {
+    return this.pendingQueue.length;
+  }
+
+  /**
+   * Accepts the oldest pending connection (Evt5: AE-5 starts ARTIM and waits for the RQ).
+   * Returns undefined when none is pending.
+   */
+  accept(): Association | undefined {
+    const next = this.pendingQueue.shift();
+    if (!next) return undefined;
+    clearTimeout(next.timer);
+    const association = new Association(false, { address: next.info.remoteAddress, port: next.info.remotePort }, this.options);
+    this.track(association);
+    association.acceptTransport(next.socket);
+    next.socket.resume();
+    return association;
+  }
+
+  /**
+   * Requestor side: resolve, connect, TLS handshake, A-ASSOCIATE. Resolves once the association is
+   * accepted; rejects with a TransportError or AssociationError naming the step that failed.
+   */
+  async connect(config: ConnectConfig): Promise<Connected> {
+    const timeoutMs = config.connectTimeoutMs ?? this.options.timeouts?.acseMs ?? 30_000;
+    const transport = await transportConnect({ host: config.host, port: config.port, tls: config.tls, timeoutMs });
+    const association = new Association(true, { address: config.host, port: config.port }, this.options);
+    this.track(association);
+    const firstBytes = captureFirstBytes(transport.socket);
+    const started = performance.now();
+    try {
+      await association.requestAssociation(transport.socket, config.associate);
+    } catch (err) {
+      const failure = diagnoseAssociateFailure(err, firstBytes(), config, association);
+      // The transport steps succeeded: keep their timings for the step-by-step report.
+      if (failure instanceof AssociationError) {
+        failure.details.timings = { ...transport.timings, associateMs: performance.now() - started };
+      }
+      throw failure;
+    }
+    return {
+      association,
+      transport,
+      timings: {
+        resolveMs: transport.timings.resolveMs,
+        connectMs: transport.timings.connectMs,
+        tlsMs: transport.timings.tlsMs,
+        associateMs: performance.now() - started,
+      },
+    };
+  }
+
+  /**
+   * Stops listening, closes pending connections, releases nothing itself: open associations get
+   * `graceMs` to finish, then are aborted. Resolves when every association is closed.
+   */
+  async close(graceMs = 2000): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    for (const q of this.pendingQueue.splice(0)) {
+      clearTimeout(q.timer);
+      q.socket.destroy();
+    }
+    const open = [...this.associations];
+    if (open.length === 0) return;
+    const allClosed = Promise.all(open.map((a) => a.whenClosed()));
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'grace'>((resolve) => { timer = setTimeout(() => resolve('grace'), graceMs); });
+    if ((await Promise.race([allClosed, grace])) === 'grace') {
+      for (const a of this.associations) a.abort('the local node is shutting down');
+      await Promise.race([allClosed, new Promise((r) => setTimeout(r, 2000).unref())]);
+      for (const a of this.associations) a.socket?.destroy();
+    }
+    clearTimeout(timer);
+  }
+
+  private onIncoming(socket: Socket, tls: boolean, localPort: number): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    // Hold the bytes until the application accepts: nothing is read before accept().
+    socket.pause();
+    socket.on('error', () => { /* reported by the association once accepted; before that, nothing to do */ });
+    const info: PendingConnection = {
+      id: nextConnectionId++,
+      remoteAddress: socket.remoteAddress ?? '?',
+      remotePort: socket.remotePort ?? 0,
+      tls,
+      localPort,
+    };
+    const timeoutMs = this.options.acceptTimeoutMs ?? 10_000;
+    const timer = setTimeout(() => {
+      const i = this.pendingQueue.findIndex((q) => q.info.id === info.id);
+      if (i >= 0) this.pendingQueue.splice(i, 1);
+      socket.destroy();
+    }, timeoutMs);
+    this.pendingQueue.push({ info, socket, timer });
+    socket.once('close', () => {
+      const i = this.pendingQueue.findIndex((q) => q.info.id === info.id);
+      if (i >= 0) {
+        clearTimeout(timer);
+        this.pendingQueue.splice(i, 1);
+      }
+    });
+    this.emit('connection', info);
+  }
+
+  private track(a: Association): void {
+    this.associations.add(a);
+    a.on('associateRequest', (x) => this.emit('associateRequest', a, x));
+    a.on('associateAccept', (x) => this.emit('associateAccept', a, x));
+    a.on('associateReject', (x) => this.emit('associateReject', a, x));
+    a.on('releaseRequest', () => this.emit('releaseRequest', a));
+    a.on('released', () => this.emit('released', a));
+    a.on('abort', (x) => this.emit('abort', a, x));
+    a.on('data', (x) => this.emit('data', a, x));
+    a.on('error', (e) => this.emitError(e, a));
+    a.on('close', () => {
+      this.associations.delete(a);
+      this.emit('close', a);
+    });
+  }
+
+  private emitError(err: Error, a: Association | undefined): void {
+    if (this.listenerCount('error') > 0) this.emit('error', err, a);
+  }
+}
+
+/** Keeps the first bytes the peer sent, to recognise a TLS server answering our plain RQ. */
+function captureFirstBytes(socket: Socket): () => Uint8Array {
+  let first = new Uint8Array(0);
+  const onData = (chunk: Buffer) => {
+    first = Uint8Array.prototype.slice.call(chunk, 0, 8);
+    socket.off('data', onData);
+  };
+  socket.on('data', onData);
+  return () => first;
+}
+
+function diagnoseAssociateFailure(err: unknown, firstBytes: Uint8Array, config: ConnectConfig, association: Association): Error {
+  if (err instanceof TransportError) return err;
+  if (!config.tls && looksLikeTlsRecord(firstBytes)) {
+    return new AssociationError('associate', 'expects-tls',
+      `The peer expects TLS on ${config.host}:${config.port}: it answered our association request with a TLS alert; turn TLS on for this peer (or use its plain DICOM port).`);
+  }
+  if (err instanceof AssociationError && err.code === 'aborted' && association.abortInfo?.origin === 'provider' && firstBytes.length === 0) {
+    return new AssociationError('associate', 'closed',
+      `The peer at ${config.host}:${config.port} closed the connection without answering the association request: it may expect TLS on this port, or refuse our address.`);
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+export { AssociationError };

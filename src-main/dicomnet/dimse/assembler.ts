@@ -1,0 +1,121 @@
+// Reassembly of DIMSE messages from PDVs, PS3.8 Annex E: the command stream (fragments up to the one
+// flagged last), then, when the command says a data set follows, the data-set stream. Command and
+// data-set fragments are kept apart; fragments of one message share one presentation context.
+
+import type { PresentationDataValue } from '../pdu/types';
+import { decodeCommandSet, hasDataSet, type CommandSet } from './command-set';
+
+export class DimseProtocolError extends Error {
+  override name = 'DimseProtocolError';
+}
+
+/** Where the data-set fragments of one message go; the default keeps them in memory. */
+export interface DataSetSink {
+  write(fragment: Uint8Array): void;
+  /** Called after the last fragment; returns the data set when it was kept in memory. */
+  end(): Buffer | undefined;
+}
+
+export interface AssembledMessage {
+  readonly presentationContextId: number;
+  readonly command: CommandSet;
+  readonly commandBytes: Buffer;
+  readonly dataSet?: Buffer;
+}
+
+export interface AssemblerOptions {
+  readonly onMessage: (m: AssembledMessage) => void;
+  readonly maxCommandBytes?: number;
+  /** Chooses a sink for a message's data set (e.g. a file for C-STORE); default: memory. */
+  readonly dataSink?: (m: { presentationContextId: number; command: CommandSet }) => DataSetSink;
+}
+
+class MemorySink implements DataSetSink {
+  private readonly parts: Uint8Array[] = [];
+  private length = 0;
+  write(fragment: Uint8Array): void {
+    // PDV data are views into PDUs the framer does not reuse: keeping the views is safe.
+    this.parts.push(fragment);
+    this.length += fragment.length;
+  }
+  end(): Buffer {
+    if (this.parts.length === 1) {
+      const p = this.parts[0]!;
+      return Buffer.from(p.buffer, p.byteOffset, p.byteLength);
+    }
+    return Buffer.concat(this.parts, this.length);
+  }
+}
+
+export class MessageAssembler {
+  private pcId: number | undefined;
+  private commandParts: Uint8Array[] = [];
+  private commandLength = 0;
+  private command: CommandSet | undefined;
+  private commandBytes: Buffer | undefined;
+  private sink: DataSetSink | undefined;
+  private readonly maxCommandBytes: number;
+
+  constructor(private readonly options: AssemblerOptions) {
+    this.maxCommandBytes = options.maxCommandBytes ?? 64 * 1024;
+  }
+
+  /** True while a message is partly received. */
+  get inProgress(): boolean {
+    return this.pcId !== undefined;
+  }
+
+  push(pdv: PresentationDataValue): void {
+    if (this.pcId === undefined) this.pcId = pdv.presentationContextId;
+    else if (pdv.presentationContextId !== this.pcId) {
+      throw new DimseProtocolError(`fragment on presentation context ${pdv.presentationContextId} inside a message on context ${this.pcId}`);
+    }
+    if (pdv.isCommand) this.pushCommand(pdv);
+    else this.pushData(pdv);
+  }
+
+  private pushCommand(pdv: PresentationDataValue): void {
+    if (this.command) throw new DimseProtocolError('command fragment while the data set of the message was expected');
+    this.commandLength += pdv.data.length;
+    if (this.commandLength > this.maxCommandBytes) throw new DimseProtocolError(`command set longer than ${this.maxCommandBytes} bytes`);
+    this.commandParts.push(pdv.data);
+    if (!pdv.isLast) return;
+    const bytes = this.commandParts.length === 1
+      ? Buffer.from(this.commandParts[0]!.buffer, this.commandParts[0]!.byteOffset, this.commandParts[0]!.byteLength)
+      : Buffer.concat(this.commandParts, this.commandLength);
+    this.commandParts = [];
+    this.commandLength = 0;
+    let command: CommandSet;
+    try {
+      command = decodeCommandSet(bytes);
+    } catch (err) {
+      throw new DimseProtocolError(`command set does not decode: ${(err as Error).message}`);
+    }
+    const pcId = this.pcId!;
+    if (!hasDataSet(command)) {
+      this.reset();
+      this.options.onMessage({ presentationContextId: pcId, command, commandBytes: bytes });
+      return;
+    }
+    this.command = command;
+    this.commandBytes = bytes;
+    this.sink = this.options.dataSink?.({ presentationContextId: pcId, command }) ?? new MemorySink();
+  }
+
+  private pushData(pdv: PresentationDataValue): void {
+    if (!this.command || !this.sink) throw new DimseProtocolError('data set fragment before a complete command set');
+    this.sink.write(pdv.data);
+    if (!pdv.isLast) return;
+    const dataSet = this.sink.end();
+    const message: AssembledMessage = { presentationContextId: this.pcId!, command: this.command, commandBytes: this.commandBytes!, dataSet };
+    this.reset();
+    this.options.onMessage(message);
+  }
+
+  private reset(): void {
+    this.pcId = undefined;
+    this.command = undefined;
+    this.commandBytes = undefined;
+    this.sink = undefined;
+  }
+}

@@ -1,0 +1,47 @@
+// P-DATA fragmentation, PS3.8 §9.3.5 and Annex E: a message becomes a command stream then a data-set
+// stream of PDVs, one PDV per P-DATA-TF, each PDU within the peer's Maximum Length. Fragments are
+// views into the caller's buffers (no copies); only the 12 header bytes per PDU are new.
+
+import { encodePDataHeader } from '../pdu/encode';
+
+/** PDU header (6) + PDV item length (4) + PC-ID (1) + message control header (1). */
+const PDATA_OVERHEAD = 6;
+
+/** Fragment size when the peer set no limit (Maximum Length 0): large PDUs, bounded buffers. */
+export const UNLIMITED_FRAGMENT_SIZE = 1024 * 1024;
+
+/** The largest even fragment that keeps a one-PDV P-DATA-TF within `peerMaxPduLength`. */
+export function maxFragmentSize(peerMaxPduLength: number): number {
+  if (peerMaxPduLength === 0) return UNLIMITED_FRAGMENT_SIZE;
+  const size = (peerMaxPduLength - PDATA_OVERHEAD) & ~1;
+  if (size < 2) throw new Error(`The peer's Maximum Length ${peerMaxPduLength} leaves no room for a PDV.`);
+  return size;
+}
+
+function pushStream(out: Buffer[], pcId: number, isCommand: boolean, bytes: Uint8Array, fragment: number): void {
+  const view = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.length === 0) {
+    out.push(encodePDataHeader(pcId, isCommand, true, 0));
+    return;
+  }
+  for (let offset = 0; offset < view.length; offset += fragment) {
+    const end = Math.min(offset + fragment, view.length);
+    out.push(encodePDataHeader(pcId, isCommand, end === view.length, end - offset));
+    out.push(view.subarray(offset, end));
+  }
+}
+
+/** The buffers to write, in order, for one DIMSE message. */
+export function fragmentMessage(presentationContextId: number, command: Uint8Array, dataSet: Uint8Array | undefined, peerMaxPduLength: number): Buffer[] {
+  const fragment = maxFragmentSize(peerMaxPduLength);
+  const out: Buffer[] = [];
+  // A small command set and its header go out as one buffer: one write, one TCP segment.
+  if (command.length <= fragment && command.length <= 1024) {
+    const header = encodePDataHeader(presentationContextId, true, true, command.length);
+    out.push(Buffer.concat([header, command], header.length + command.length));
+  } else {
+    pushStream(out, presentationContextId, true, command, fragment);
+  }
+  if (dataSet !== undefined) pushStream(out, presentationContextId, false, dataSet, fragment);
+  return out;
+}

@@ -1,0 +1,5 @@
+export * from './command-fields';
+export * from './command-set';
+export * from './messages';
+export * from './fragmenter';
+export * from './assembler';

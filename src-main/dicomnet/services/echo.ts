@@ -1,0 +1,31 @@
+// Verification service (PS3.4 Annex A): C-ECHO on both sides.
+
+import type { Association } from '../connection';
+import { AssociationError } from '../errors';
+import { CommandField } from '../dimse/command-fields';
+import { makeCEchoRq } from '../dimse/messages';
+import { SopClass } from '../uids';
+import type { RequestHandler } from './handlers';
+
+export interface EchoResult {
+  readonly status: number;
+  readonly rttMs: number;
+}
+
+/** Sends one C-ECHO-RQ on the Verification context and waits for its response. */
+export async function echo(association: Association, timeoutMs?: number): Promise<EchoResult> {
+  const pc = association.associate?.findAcceptedContext(SopClass.Verification);
+  if (!pc) {
+    throw new AssociationError('associate', 'no-verification-context',
+      'The peer did not accept the Verification SOP class: it does not offer C-ECHO to us (check the peer\'s list of supported services).');
+  }
+  const started = performance.now();
+  const { messageId: _unused, ...rq } = makeCEchoRq(0);
+  const rsp = await association.request(pc.id, rq, undefined, { timeoutMs });
+  return { status: rsp.command.status ?? 0xffff, rttMs: performance.now() - started };
+}
+
+/** The C-ECHO SCP: always Success (PS3.4 A.4.1). */
+export const echoHandler: RequestHandler = () => ({ status: 0x0000 });
+
+export const echoHandlers = new Map<number, RequestHandler>([[CommandField.CEchoRq, echoHandler]]);

@@ -1,0 +1,204 @@
+// A DICOM service provider: listens (plain and/or TLS), accepts every connection in arrival order,
+// decides each association by the acceptor policy, dispatches requests to intervention handlers and
+// reports one structured event per association step. Associations are served concurrently: a slow
+// handler on one never delays another.
+
+import { EventEmitter } from 'node:events';
+import type { AcceptorPolicy, AsynchronousOperationsWindow } from '../acse/policy';
+import type { DicomAssociate } from '../association';
+import { DEFAULT_MAX_PDU_LENGTH } from '../association';
+import type { Association, DimseMessage } from '../connection';
+import { DicomNet, type DicomNetOptions, type ListenAddress } from '../dicom-net';
+import { makeResponse } from '../dimse/messages';
+import { decodeRejection } from '../explain';
+import { presentationContextResultText } from '../pdu/constants';
+import type { TlsConfig } from '../transport';
+import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../uids';
+import type { RequestHandler } from './handlers';
+
+export interface ScpListener {
+  readonly host?: string;
+  readonly port: number;
+  readonly tls?: TlsConfig;
+}
+
+export interface ScpOptions {
+  readonly aeTitle: string;
+  readonly listeners: readonly ScpListener[];
+  readonly allowedCallingAeTitles?: readonly string[];
+  readonly maxAssociations?: number;
+  readonly maxPduLength?: number;
+  readonly supportedContexts: ReadonlyMap<string, readonly string[]>;
+  readonly handlers: ReadonlyMap<number, RequestHandler>;
+  readonly asynchronousOperationsWindow?: AsynchronousOperationsWindow;
+  readonly net?: DicomNetOptions;
+}
+
+export interface NegotiatedContext {
+  readonly id: number;
+  readonly abstractSyntax: string;
+  readonly transferSyntax?: string;
+  readonly result: string;
+}
+
+/** One step in the life of an association, as the SCP saw it. */
+export interface ScpAssociationEvent {
+  readonly kind: 'requested' | 'accepted' | 'rejected' | 'released' | 'aborted' | 'closed';
+  readonly associationId: number;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly callingAeTitle?: string;
+  readonly calledAeTitle?: string;
+  readonly contexts?: readonly NegotiatedContext[];
+  /** Why, for rejections and aborts; requests handled, for releases. */
+  readonly detail?: string;
+  readonly durationMs: number;
+  readonly at: number;
+}
+
+export interface ScpEvents {
+  association: [event: ScpAssociationEvent];
+  request: [association: Association, request: DimseMessage];
+  error: [error: Error];
+}
+
+export class DicomScp extends EventEmitter<ScpEvents> {
+  readonly net: DicomNet;
+  private readonly policy: AcceptorPolicy;
+  private readonly accepted = new Set<Association>();
+  private readonly requestCounts = new WeakMap<Association, number>();
+  private addresses: ListenAddress[] = [];
+
+  constructor(private readonly options: ScpOptions) {
+    super();
+    this.policy = {
+      aeTitle: options.aeTitle,
+      allowedCallingAeTitles: options.allowedCallingAeTitles,
+      maxAssociations: options.maxAssociations,
+      supportedContexts: options.supportedContexts,
+      maxPduLength: options.maxPduLength ?? DEFAULT_MAX_PDU_LENGTH,
+      implementationClassUid: IMPLEMENTATION_CLASS_UID,
+      implementationVersionName: IMPLEMENTATION_VERSION_NAME,
+      asynchronousOperationsWindow: options.asynchronousOperationsWindow,
+    };
+    this.net = DicomNet.startup(options.net);
+    this.net.on('connection', () => this.net.accept());
+    this.net.on('associateRequest', (a, associate) => this.onAssociateRequest(a, associate));
+    this.net.on('data', (a, m) => this.onData(a, m));
+    // The acceptor's side of a normal release is the peer's A-RELEASE-RQ (AR-2), answered at once.
+    this.net.on('releaseRequest', (a) => this.report('released', a, `${this.requestCounts.get(a) ?? 0} request(s) served`));
+    this.net.on('abort', (a, info) => this.report('aborted', a, `${info.origin}: ${info.explanation}`));
+    this.net.on('close', (a) => {
+      this.accepted.delete(a);
+      this.report('closed', a);
+    });
+    this.net.on('error', (err) => {
+      if (this.listenerCount('error') > 0) this.emit('error', err);
+    });
+  }
+
+  async start(): Promise<ListenAddress[]> {
+    const started: ListenAddress[] = [];
+    try {
+      for (const l of this.options.listeners) started.push(await this.net.listen(l));
+    } catch (err) {
+      await this.net.close(0);
+      throw err;
+    }
+    this.addresses = started;
+    return started;
+  }
+
+  get listening(): readonly ListenAddress[] {
+    return this.addresses;
+  }
+
+  get openAssociations(): number {
+    return this.net.associations.size;
+  }
+
+  /** Stops listening; open associations get `graceMs` to finish, then are aborted. */
+  stop(graceMs = 2000): Promise<void> {
+    this.addresses = [];
+    return this.net.close(graceMs);
+  }
+
+  private onAssociateRequest(a: Association, associate: DicomAssociate): void {
+    this.report('requested', a);
+    const outcome = associate.resetToAccept(this.policy, { activeAssociations: this.accepted.size });
+    if (outcome.accepted) {
+      this.accepted.add(a);
+      a.sendAssociateAccept(associate);
+      this.report('accepted', a);
+    } else {
+      const { result, source, reason } = outcome.rj;
+      a.sendAssociateReject(result, source, reason);
+      this.report('rejected', a, `${decodeRejection(result, source, reason)}: ${outcome.explanation}`);
+    }
+  }
+
+  private onData(a: Association, m: DimseMessage): void {
+    const field = m.command.commandField;
+    if ((field & 0x8000) !== 0 || field === 0x0fff) return; // responses are the SCU side's business
+    this.requestCounts.set(a, (this.requestCounts.get(a) ?? 0) + 1);
+    if (this.listenerCount('request') > 0) this.emit('request', a, m);
+    const handler = this.options.handlers.get(field);
+    const pc = a.associate?.context(m.presentationContextId);
+    if (!handler) {
+      this.respond(a, m, { status: 0x0211, fields: { errorComment: 'Unrecognized operation' } });
+      return;
+    }
+    if (m.command.affectedSopClassUid !== undefined && pc && m.command.affectedSopClassUid !== pc.abstractSyntax) {
+      // PS3.7 §9.1: the SOP class of a request must be that of its presentation context.
+      this.respond(a, m, { status: 0x0122, fields: { errorComment: 'SOP class does not match the presentation context' } });
+      return;
+    }
+    let result;
+    try {
+      result = handler(m, a);
+    } catch (err) {
+      this.respond(a, m, { status: 0x0110, fields: { errorComment: String((err as Error).message).slice(0, 64) } });
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (r) => this.respond(a, m, r),
+        (err: Error) => this.respond(a, m, { status: 0x0110, fields: { errorComment: String(err.message).slice(0, 64) } }),
+      );
+    } else {
+      this.respond(a, m, result);
+    }
+  }
+
+  private respond(a: Association, rq: DimseMessage, r: { status: number; fields?: object; dataSet?: Buffer }): void {
+    if (a.isClosed || (a.state !== 'Sta6' && a.state !== 'Sta8')) return; // gone (aborted) meanwhile
+    try {
+      const command = makeResponse(rq.command, r.status, r.fields, r.dataSet !== undefined);
+      a.send({ presentationContextId: rq.presentationContextId, command, dataSet: r.dataSet });
+    } catch (err) {
+      if (this.listenerCount('error') > 0) this.emit('error', err as Error);
+    }
+  }
+
+  private report(kind: ScpAssociationEvent['kind'], a: Association, detail?: string): void {
+    const associate = a.associate;
+    const event: ScpAssociationEvent = {
+      kind,
+      associationId: a.id,
+      remoteAddress: a.remoteAddress,
+      remotePort: a.remotePort,
+      callingAeTitle: associate?.callingAeTitle,
+      calledAeTitle: associate?.calledAeTitle,
+      contexts: kind === 'accepted' && associate ? associate.presentationContexts.map((pc) => ({
+        id: pc.id,
+        abstractSyntax: pc.abstractSyntax,
+        transferSyntax: pc.transferSyntax,
+        result: presentationContextResultText[pc.result ?? -1] ?? '?',
+      })) : undefined,
+      detail,
+      durationMs: Date.now() - a.openedAt,
+      at: Date.now(),
+    };
+    this.emit('association', event);
+  }
+}

@@ -1,0 +1,104 @@
+// Transport failures in plain words: each names the step (resolve, connect, tls), keeps a short code
+// and says what happened and the likely fix. The wording is shared by the CLI and (later) the GUI.
+
+export type TransportStep = 'resolve' | 'connect' | 'tls';
+
+export interface StepTimings {
+  resolveMs?: number;
+  connectMs?: number;
+  tlsMs?: number;
+}
+
+export class TransportError extends Error {
+  constructor(
+    readonly step: TransportStep,
+    readonly code: string,
+    readonly plain: string,
+    readonly timings: StepTimings = {},
+    cause?: unknown,
+  ) {
+    super(plain, { cause });
+    this.name = 'TransportError';
+  }
+}
+
+export interface FailureContext {
+  readonly host: string;
+  readonly port: number;
+  readonly step: TransportStep;
+  readonly timeoutMs?: number;
+}
+
+/** A TLS record header: ContentType alert(21) or handshake(22), version 3.x (RFC 8446 §5.1). */
+export function looksLikeTlsRecord(firstBytes: Uint8Array): boolean {
+  return firstBytes.length >= 3 && (firstBytes[0] === 0x15 || firstBytes[0] === 0x16) && firstBytes[1] === 0x03 && (firstBytes[2] ?? 9) <= 0x04;
+}
+
+const tlsCertCodes: Record<string, [string, (c: FailureContext) => string]> = {
+  CERT_HAS_EXPIRED: ['expired', (c) => `The certificate of ${c.host}:${c.port} has expired: the peer's administrator must renew it.`],
+  CERT_NOT_YET_VALID: ['not-yet-valid', (c) => `The certificate of ${c.host}:${c.port} is not yet valid: check the clocks of both machines.`],
+  DEPTH_ZERO_SELF_SIGNED_CERT: ['untrusted', (c) => `The peer's certificate at ${c.host}:${c.port} is self-signed and not trusted: add it (or its CA) to our trusted certificates.`],
+  SELF_SIGNED_CERT_IN_CHAIN: ['untrusted', (c) => `The peer's certificate chain at ${c.host}:${c.port} ends in a CA that is not trusted: add that CA to our trusted certificates.`],
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: ['untrusted', (c) => `The peer's certificate at ${c.host}:${c.port} is not trusted: its issuer is unknown to us; add the issuer's CA certificate to our trusted certificates.`],
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: ['untrusted', (c) => `The peer's certificate at ${c.host}:${c.port} is not trusted: its issuer is unknown to us; add the issuer's CA certificate to our trusted certificates.`],
+  UNABLE_TO_GET_ISSUER_CERT: ['untrusted', (c) => `The peer's certificate at ${c.host}:${c.port} is not trusted: the issuer's certificate is missing; add the CA chain to our trusted certificates.`],
+  CERT_SIGNATURE_FAILURE: ['untrusted', (c) => `The peer's certificate at ${c.host}:${c.port} is not trusted: its signature does not verify.`],
+  CERT_REVOKED: ['revoked', (c) => `The certificate of ${c.host}:${c.port} has been revoked.`],
+  ERR_TLS_CERT_ALTNAME_INVALID: ['host-mismatch', (c) => `The peer's certificate does not name '${c.host}' (host name mismatch): connect by a name the certificate lists, or turn the host-name check off for this peer.`],
+};
+
+/** Classifies a socket or TLS error; `err` may be a Node system error or an OpenSSL one. */
+export function classifyTransportError(err: unknown, c: FailureContext, timings: StepTimings = {}): TransportError {
+  const e = err as NodeJS.ErrnoException & { reason?: string; library?: string };
+  const code = e?.code ?? '';
+  const message = String(e?.message ?? err);
+  const at = `${c.host}:${c.port}`;
+  const make = (step: TransportStep, short: string, plain: string) => new TransportError(step, short, plain, timings, err);
+
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') {
+    return make('resolve', 'not-found', `The name '${c.host}' could not be resolved: check the host name, or use the peer's IP address (DNS${code === 'EAI_AGAIN' ? ' did not answer' : ' has no such name'}).`);
+  }
+  if (code === 'ECONNREFUSED') {
+    return make('connect', 'refused', `Nothing is listening on ${at}: check the port number and that the peer's DICOM service is running.`);
+  }
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EADDRNOTAVAIL') {
+    return make('connect', 'unreachable', `${c.host} cannot be reached from this machine (${code}): check the address, the network cable or VPN, and routes.`);
+  }
+  if (code === 'ETIMEDOUT' || code === 'TIMEOUT') {
+    if (c.step === 'tls') {
+      return make('tls', 'timeout', `The TLS handshake with ${at} got no answer within ${(c.timeoutMs ?? 0) / 1000} s: the peer may not speak TLS on this port (it may be waiting for a plain DICOM association).`);
+    }
+    return make(c.step, 'timeout', `No answer from ${at} within ${(c.timeoutMs ?? 0) / 1000} s: a firewall may be dropping the connection, or the host is down.`);
+  }
+  if (c.step === 'tls' || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code in tlsCertCodes) {
+    const known = tlsCertCodes[code];
+    if (known) return make('tls', known[0], known[1](c));
+    const m = message.toLowerCase();
+    if (m.includes('wrong version number') || m.includes('packet length too long') || m.includes('unknown protocol') || m.includes('record layer failure')) {
+      return make('tls', 'not-tls', `The peer at ${at} does not speak TLS on this port: it is probably a plain DICOM port; turn TLS off for this peer or use its TLS port.`);
+    }
+    if (m.includes('certificate required') || m.includes('alert number 116') || (m.includes('handshake failure') && m.includes('certificate'))) {
+      return make('tls', 'client-cert-required', `The peer at ${at} requires a client certificate: configure our certificate and key for this peer (mutual TLS).`);
+    }
+    if (m.includes('unknown ca') || m.includes('alert number 48') || m.includes('bad certificate') || m.includes('alert number 42')) {
+      return make('tls', 'peer-rejected-our-cert', `The peer at ${at} does not trust our certificate: give the peer's administrator our certificate (or our CA) to add to its trust store.`);
+    }
+    if (m.includes('certificate expired') || m.includes('alert number 45')) {
+      return make('tls', 'our-cert-expired', `The peer at ${at} says our certificate has expired: renew our certificate.`);
+    }
+    if (m.includes('protocol version') || m.includes('unsupported protocol') || m.includes('alert number 70')) {
+      return make('tls', 'no-common-version', `No common TLS version with ${at}: we need TLS 1.2 or 1.3; the peer may only offer older versions.`);
+    }
+    if (m.includes('no shared cipher') || m.includes('handshake failure') || m.includes('alert number 40') || m.includes('no cipher')) {
+      return make('tls', 'no-common-cipher', `No common TLS cipher suite with ${at}: the peer offers none of the BCP 195 suites we accept (or requires a client certificate we did not send).`);
+    }
+    if (code === 'ECONNRESET' || code === 'EPIPE' || m.includes('socket disconnected') || m.includes('socket hang up')) {
+      return make('tls', 'closed', `The peer at ${at} closed the connection during the TLS handshake: it may not speak TLS on this port, or it refused our certificate.`);
+    }
+    return make('tls', code ? code.toLowerCase() : 'tls-error', `The TLS handshake with ${at} failed: ${message}.`);
+  }
+  if (code === 'ECONNRESET' || code === 'EPIPE') {
+    return make(c.step, 'reset', `The connection to ${at} was reset by the peer: it may refuse our address, or expect TLS.`);
+  }
+  return make(c.step, code ? code.toLowerCase() : 'error', `The ${c.step} step to ${at} failed: ${message}.`);
+}

@@ -1,0 +1,187 @@
+// The transport under the Upper Layer (PS3.8 §9.1): TCP, or TLS over TCP (PS3.15 Annex B). Connect
+// runs resolve, TCP connect and the TLS handshake as separate, timed steps, so a failure names the
+// step it happened in. Every socket gets TCP_NODELAY: DICOM is request/response, and Nagle's
+// algorithm with delayed ACKs adds 40 ms stalls per message.
+
+import { lookup } from 'node:dns/promises';
+import { createServer as createTcpServer, connect as tcpConnect, isIP, type Server, type Socket } from 'node:net';
+import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { classifyTransportError, TransportError, type StepTimings, type TransportStep } from './errors';
+import { clientOptions, serverOptions, type TlsConfig } from './tls-policy';
+
+export interface ListenOptions {
+  /** Bind address; undefined = all interfaces. */
+  readonly host?: string;
+  readonly port: number;
+  readonly tls?: TlsConfig;
+  /** Limit for a client's TLS handshake (default 30 s). */
+  readonly handshakeTimeoutMs?: number;
+}
+
+export interface ConnectOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly tls?: TlsConfig;
+  /** Limit for each step. */
+  readonly timeoutMs: number;
+}
+
+export interface PeerCertificateSummary {
+  readonly subject: string;
+  readonly issuer: string;
+  readonly validFrom: string;
+  readonly validTo: string;
+  /** SHA-256 fingerprint, colon-separated upper-case hex (as openssl prints it). */
+  readonly fingerprint256: string;
+}
+
+export interface TlsSessionInfo {
+  readonly protocol: string;
+  readonly cipher: string;
+  readonly peerCertificate?: PeerCertificateSummary;
+}
+
+export interface ConnectResult {
+  readonly socket: Socket;
+  /** The address the name resolved to. */
+  readonly address: string;
+  readonly timings: Required<Pick<StepTimings, 'resolveMs' | 'connectMs'>> & Pick<StepTimings, 'tlsMs'>;
+  readonly tls?: TlsSessionInfo;
+}
+
+export interface Listening {
+  readonly server: Server;
+  readonly address: { readonly host: string; readonly port: number };
+}
+
+/** Starts a plain or TLS listener; `onConnection` gets each socket (TLS: after the handshake). */
+export function listen(
+  options: ListenOptions,
+  onConnection: (socket: Socket) => void,
+  onTlsError?: (err: Error, remote: string | undefined) => void,
+): Promise<Listening> {
+  let server: Server;
+  if (options.tls) {
+    const s = createTlsServer({ ...serverOptions(options.tls), handshakeTimeout: options.handshakeTimeoutMs ?? 30_000 });
+    s.on('secureConnection', (socket: TLSSocket) => {
+      socket.setNoDelay(true);
+      onConnection(socket);
+    });
+    // A failed handshake must never take the listener down: report it and go on.
+    s.on('tlsClientError', (err, socket) => {
+      onTlsError?.(err, socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : undefined);
+      socket.destroy();
+    });
+    server = s;
+  } else {
+    server = createTcpServer({ noDelay: true }, (socket) => {
+      socket.setNoDelay(true);
+      onConnection(socket);
+    });
+  }
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      const where = `${options.host ?? '*'}:${options.port}`;
+      if (err.code === 'EADDRINUSE') reject(new Error(`Port ${options.port} is already in use on ${options.host ?? 'this machine'}: stop the other DICOM service or choose another port.`));
+      else if (err.code === 'EACCES') reject(new Error(`Not allowed to listen on ${where}: ports below 1024 need administrator rights; use e.g. 11112.`));
+      else if (err.code === 'EADDRNOTAVAIL') reject(new Error(`${options.host} is not an address of this machine: choose one of its addresses, or leave the bind address empty for all.`));
+      else reject(err);
+    };
+    server.once('error', onError);
+    server.listen({ host: options.host, port: options.port }, () => {
+      server.off('error', onError);
+      server.on('error', () => { /* after listening: per-connection errors are the sockets' business */ });
+      const a = server.address();
+      const address = typeof a === 'object' && a ? { host: a.address, port: a.port } : { host: options.host ?? '', port: options.port };
+      resolve({ server, address });
+    });
+  });
+}
+
+/** Runs `start` with a deadline; the socket (if any) is destroyed on failure. */
+function step<T>(name: TransportStep, ctx: { host: string; port: number; timeoutMs: number }, timings: StepTimings, run: (done: (v: T) => void, fail: (e: unknown) => void) => Socket | undefined): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const holder: { socket?: Socket } = {};
+    let finished = false;
+    const timer = setTimeout(() => fail(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })), ctx.timeoutMs);
+    function done(v: T) {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      resolve(v);
+    }
+    function fail(e: unknown) {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      holder.socket?.destroy();
+      reject(e instanceof TransportError ? e : classifyTransportError(e, { host: ctx.host, port: ctx.port, step: name, timeoutMs: ctx.timeoutMs }, timings));
+    }
+    holder.socket = run(done, fail);
+  });
+}
+
+export async function connect(o: ConnectOptions): Promise<ConnectResult> {
+  const timings: StepTimings = {};
+  const ctx = { host: o.host, port: o.port, timeoutMs: o.timeoutMs };
+
+  let t = performance.now();
+  let address = o.host;
+  if (isIP(o.host) === 0) {
+    address = await step<string>('resolve', ctx, timings, (done, fail) => {
+      lookup(o.host).then((r) => done(r.address), fail);
+      return undefined;
+    });
+  }
+  timings.resolveMs = performance.now() - t;
+
+  t = performance.now();
+  const tcp = await step<Socket>('connect', ctx, timings, (done, fail) => {
+    const s = tcpConnect({ host: address, port: o.port, noDelay: true });
+    s.once('connect', () => {
+      s.off('error', fail);
+      done(s);
+    });
+    s.once('error', fail);
+    return s;
+  });
+  tcp.setNoDelay(true);
+  timings.connectMs = performance.now() - t;
+  if (!o.tls) return { socket: tcp, address, timings: { resolveMs: timings.resolveMs, connectMs: timings.connectMs } };
+
+  t = performance.now();
+  const tlsConfig = o.tls;
+  const secure = await step<TLSSocket>('tls', ctx, timings, (done, fail) => {
+    const s = tlsConnect({ ...clientOptions(tlsConfig, o.host), socket: tcp });
+    s.once('secureConnect', () => {
+      s.off('error', fail);
+      done(s);
+    });
+    s.once('error', fail);
+    tcp.once('close', () => fail(Object.assign(new Error('socket disconnected'), { code: 'ECONNRESET' })));
+    return s;
+  });
+  timings.tlsMs = performance.now() - t;
+  return {
+    socket: secure,
+    address,
+    timings: { resolveMs: timings.resolveMs, connectMs: timings.connectMs, tlsMs: timings.tlsMs },
+    tls: sessionInfo(secure),
+  };
+}
+
+export function sessionInfo(s: TLSSocket): TlsSessionInfo {
+  const cert = s.getPeerCertificate();
+  const name = (x: Record<string, unknown> | undefined) => (x ? Object.entries(x).map(([k, v]) => `${k}=${String(v)}`).join(', ') : '');
+  return {
+    protocol: s.getProtocol() ?? '?',
+    cipher: s.getCipher()?.name ?? '?',
+    peerCertificate: cert && Object.keys(cert).length > 0 ? {
+      subject: name(cert.subject as unknown as Record<string, unknown>),
+      issuer: name(cert.issuer as unknown as Record<string, unknown>),
+      validFrom: cert.valid_from,
+      validTo: cert.valid_to,
+      fingerprint256: cert.fingerprint256,
+    } : undefined,
+  };
+}

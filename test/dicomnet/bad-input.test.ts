@@ -1,0 +1,124 @@
+// Bad input against our SCP: garbage, truncated PDUs, wrong lengths, a PDU before association, a huge
+// length claim. The SCP must answer with the right A-ABORT or close, never crash, and still serve the
+// next client. A scripted raw-socket peer sends the bytes.
+
+import { connect, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyPeer } from '../../src-main/app/verify';
+import { DicomAssociate } from '../../src-main/dicomnet/association';
+import { echoHandlers } from '../../src-main/dicomnet/services/echo';
+import { DicomScp } from '../../src-main/dicomnet/services/scp';
+import { encodePdu } from '../../src-main/dicomnet/pdu/encode';
+import { UNCOMPRESSED_TRANSFER_SYNTAXES } from '../../src-main/dicomnet/uids';
+
+const VERIFICATION = '1.2.840.10008.1.1';
+let scp: DicomScp;
+let port: number;
+
+beforeAll(async () => {
+  scp = new DicomScp({
+    aeTitle: 'DICOMNET',
+    listeners: [{ host: '127.0.0.1', port: 0 }],
+    supportedContexts: new Map([[VERIFICATION, UNCOMPRESSED_TRANSFER_SYNTAXES]]),
+    handlers: echoHandlers,
+    net: { timeouts: { artimMs: 1000 }, maxPduLengthCap: 1024 * 1024 },
+  });
+  port = (await scp.start())[0]!.port;
+});
+afterAll(() => scp.stop(0));
+
+/** Sends `bytes`, collects what comes back until the SCP closes (bounded by `timeoutMs`). */
+function exchange(bytes: Buffer[], timeoutMs = 3000): Promise<{ received: Buffer; closed: boolean }> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const socket: Socket = connect({ host: '127.0.0.1', port }, () => {
+      for (const b of bytes) socket.write(b);
+    });
+    const timer = setTimeout(() => { socket.destroy(); resolve({ received: Buffer.concat(chunks), closed: false }); }, timeoutMs);
+    socket.on('data', (c) => chunks.push(c));
+    socket.on('error', () => { /* a reset counts as closed */ });
+    socket.on('close', () => { clearTimeout(timer); resolve({ received: Buffer.concat(chunks), closed: true }); });
+  });
+}
+
+function rqBytes(): Buffer {
+  return encodePdu(new DicomAssociate({ callingAeTitle: 'RAW', calledAeTitle: 'DICOMNET', presentationContexts: [{ abstractSyntax: VERIFICATION, transferSyntaxes: ['1.2.840.10008.1.2'] }] }).toRq());
+}
+
+/** A-ABORT from the provider with the given reason: 07 00 00000004 00 00 02 reason. */
+const providerAbort = (reason: number) => Buffer.from([0x07, 0, 0, 0, 0, 4, 0, 0, 2, reason]);
+
+async function stillServes(): Promise<void> {
+  const r = await verifyPeer({ host: '127.0.0.1', port, callingAeTitle: 'NEXT', calledAeTitle: 'DICOMNET', timeoutMs: 5000 });
+  expect(r.ok, r.failure?.plain).toBe(true);
+}
+
+describe('SCP under bad input', () => {
+  it('garbage bytes: an unrecognised PDU type gets A-ABORT (provider, unrecognized-PDU) and a close', async () => {
+    const { received, closed } = await exchange([Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')]);
+    expect(received).toEqual(providerAbort(1));
+    expect(closed).toBe(true);
+    await stillServes();
+  });
+
+  it('a PDU before association (P-DATA in Sta2) gets A-ABORT (AA-1) and a close', async () => {
+    const pdata = Buffer.from([0x04, 0, 0, 0, 0, 8, 0, 0, 0, 4, 1, 3, 0, 0]);
+    const { received, closed } = await exchange([pdata]);
+    expect(received.subarray(0, 6)).toEqual(Buffer.from([0x07, 0, 0, 0, 0, 4]));
+    expect(closed).toBe(true);
+    await stillServes();
+  });
+
+  it('a huge length claim is aborted at once, without waiting for (or allocating) the bytes', async () => {
+    const huge = Buffer.from([0x01, 0, 0xff, 0xff, 0xff, 0xf0]);
+    const { received, closed } = await exchange([huge], 2000);
+    expect(received).toEqual(providerAbort(6));
+    expect(closed).toBe(true);
+    await stillServes();
+  });
+
+  it('an A-ASSOCIATE-RQ whose item lengths lie gets A-ABORT and a close', async () => {
+    const rq = rqBytes();
+    // The application context item's length (at offset 74+2) claims more than the PDU holds.
+    rq.writeUInt16BE(0xfff0, 76);
+    const { received, closed } = await exchange([rq]);
+    expect(received.subarray(0, 9)).toEqual(providerAbort(0).subarray(0, 9));
+    expect(closed).toBe(true);
+    await stillServes();
+  });
+
+  it('an A-RELEASE-RQ with a wrong length gets A-ABORT', async () => {
+    const { received, closed } = await exchange([rqBytes(), Buffer.from([0x05, 0, 0, 0, 0, 2, 0, 0])]);
+    // First the A-ASSOCIATE-AC, then the abort.
+    expect(received[0]).toBe(0x02);
+    const abortAt = received.length - 10;
+    expect(received.subarray(abortAt, abortAt + 9)).toEqual(providerAbort(0).subarray(0, 9));
+    expect(closed).toBe(true);
+    await stillServes();
+  });
+
+  it('a truncated PDU followed by silence is closed by ARTIM, and a silent client never blocks others', async () => {
+    const pending = exchange([rqBytes().subarray(0, 30)], 5000);
+    await stillServes(); // served while the truncated one waits
+    const { closed } = await pending;
+    expect(closed).toBe(true);
+  });
+
+  it('a peer that connects and says nothing is closed by ARTIM (PS3.8 Evt18 in Sta2)', async () => {
+    const started = Date.now();
+    const { received, closed } = await exchange([], 5000);
+    expect(closed).toBe(true);
+    expect(received.length).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
+  it('DIMSE garbage inside a valid P-DATA after association gets A-ABORT', async () => {
+    // PDV on context 1, command, last, with 6 bytes that are not a command set.
+    const pdata = Buffer.from([0x04, 0, 0, 0, 0, 12, 0, 0, 0, 8, 1, 3, 1, 2, 3, 4, 5, 6]);
+    const { received, closed } = await exchange([rqBytes(), pdata]);
+    expect(received[0]).toBe(0x02);
+    expect(received.subarray(received.length - 10, received.length - 4)).toEqual(Buffer.from([0x07, 0, 0, 0, 0, 4]));
+    expect(closed).toBe(true);
+    await stillServes();
+  });
+});
