@@ -13,18 +13,24 @@ async function main(argv: string[]): Promise<number> {
     case 'echo':
       return runEcho(rest, process.stdout, process.stderr);
     case 'scp': {
+      // Signal handlers go in before the 'listening' lines are printed: a script may send SIGTERM
+      // as soon as it reads them.
+      let stopRequested: string | undefined;
+      let onStop: ((signal: string) => void) | undefined;
+      const request = (signal: string) => {
+        if (stopRequested) return;
+        stopRequested = signal;
+        onStop?.(signal);
+      };
+      process.on('SIGINT', () => request('SIGINT'));
+      process.on('SIGTERM', () => request('SIGTERM'));
       const { scp } = await startScp(rest, process.stdout, process.stderr);
       return new Promise<number>((resolve) => {
-        let stopping = false;
-        const stop = (signal: string) => {
-          if (stopping) return;
-          stopping = true;
+        onStop = (signal) => {
           process.stderr.write(`${signal}: stopping; open associations get 2 s to finish\n`);
-          // Exit explicitly: a peer that keeps its half of a socket open must not keep us alive.
           scp.stop(2000).then(() => resolve(0), () => resolve(1));
         };
-        process.on('SIGINT', () => stop('SIGINT'));
-        process.on('SIGTERM', () => stop('SIGTERM'));
+        if (stopRequested) onStop(stopRequested);
       });
     }
     case '--version':

@@ -9,7 +9,7 @@ import type { DicomAssociate } from './association';
 import { Association, type AbortInfo, type AssociationOptions, type DimseMessage } from './connection';
 import { AssociationError } from './errors';
 import type { AAssociateRj } from './pdu/types';
-import { connect as transportConnect, listen as transportListen, looksLikeTlsRecord, TransportError } from './transport';
+import { classifyTransportError, connect as transportConnect, listen as transportListen, looksLikeTlsRecord, probeTls, TransportError } from './transport';
 import type { ConnectResult, TlsConfig } from './transport';
 
 export interface DicomNetOptions extends AssociationOptions {
@@ -85,6 +85,8 @@ export class DicomNet extends EventEmitter<DicomNetEvents> {
   readonly associations = new Set<Association>();
   private readonly servers: Server[] = [];
   private readonly pendingQueue: Queued[] = [];
+  /** Every accepted TCP connection, TLS handshake done or not, so close() can end them all. */
+  private readonly rawSockets = new Set<Socket>();
   private closing = false;
 
   constructor(readonly options: DicomNetOptions = {}) {
@@ -104,6 +106,10 @@ export class DicomNet extends EventEmitter<DicomNetEvents> {
       (socket) => this.onIncoming(socket, tls, address.port),
       (err, remote) => this.emitError(new Error(`TLS handshake with ${remote ?? 'a client'} failed: ${err.message}`), undefined),
     );
+    server.on('connection', (socket: Socket) => {
+      this.rawSockets.add(socket);
+      socket.once('close', () => this.rawSockets.delete(socket));
+    });
     this.servers.push(server);
     return { host: address.host, port: address.port, tls };
   }
@@ -138,11 +144,17 @@ export class DicomNet extends EventEmitter<DicomNetEvents> {
     const association = new Association(true, { address: config.host, port: config.port }, this.options);
     this.track(association);
     const firstBytes = captureFirstBytes(transport.socket);
+    // With TLS 1.3 the server checks our certificate after our handshake is done: its alert arrives
+    // as a socket error during the association. Keep it to explain the failure as a TLS one.
+    let socketError: Error | undefined;
+    transport.socket.once('error', (e) => { socketError = e; });
     const started = performance.now();
     try {
       await association.requestAssociation(transport.socket, config.associate);
     } catch (err) {
-      const failure = diagnoseAssociateFailure(err, firstBytes(), config, association);
+      const failure = config.tls && socketError
+        ? classifyTransportError(socketError, { host: config.host, port: config.port, step: 'tls' }, transport.timings)
+        : await diagnoseAssociateFailure(err, firstBytes(), config, association);
       // The transport steps succeeded: keep their timings for the step-by-step report.
       if (failure instanceof AssociationError) {
         failure.details.timings = { ...transport.timings, associateMs: performance.now() - started };
@@ -167,7 +179,18 @@ export class DicomNet extends EventEmitter<DicomNetEvents> {
    */
   async close(graceMs = 2000): Promise<void> {
     this.closing = true;
-    await Promise.all(this.servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    // server.close() only calls back once every connection is gone: start it, await it last.
+    const serversClosed = Promise.all(this.servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    try {
+      await this.closeAssociations(graceMs);
+    } finally {
+      for (const s of this.rawSockets) s.destroy();
+      this.rawSockets.clear();
+    }
+    await serversClosed;
+  }
+
+  private async closeAssociations(graceMs: number): Promise<void> {
     for (const q of this.pendingQueue.splice(0)) {
       clearTimeout(q.timer);
       q.socket.destroy();
@@ -249,13 +272,18 @@ function captureFirstBytes(socket: Socket): () => Uint8Array {
   return () => first;
 }
 
-function diagnoseAssociateFailure(err: unknown, firstBytes: Uint8Array, config: ConnectConfig, association: Association): Error {
+async function diagnoseAssociateFailure(err: unknown, firstBytes: Uint8Array, config: ConnectConfig, association: Association): Promise<Error> {
   if (err instanceof TransportError) return err;
   if (!config.tls && looksLikeTlsRecord(firstBytes)) {
     return new AssociationError('associate', 'expects-tls',
       `The peer expects TLS on ${config.host}:${config.port}: it answered our association request with a TLS alert; turn TLS on for this peer (or use its plain DICOM port).`);
   }
   if (err instanceof AssociationError && err.code === 'aborted' && association.abortInfo?.origin === 'provider' && firstBytes.length === 0) {
+    // A TLS listener drops our plain RQ without a word: ask the port whether it speaks TLS.
+    if (!config.tls && await probeTls(config.host, config.port)) {
+      return new AssociationError('associate', 'expects-tls',
+        `The peer expects TLS on ${config.host}:${config.port}: it closed our plain association request and answers a TLS handshake; turn TLS on for this peer (or use its plain DICOM port).`);
+    }
     return new AssociationError('associate', 'closed',
       `The peer at ${config.host}:${config.port} closed the connection without answering the association request: it may expect TLS on this port, or refuse our address.`);
   }

@@ -2,7 +2,7 @@
 // the minimum, TLS 1.3 preferred where both sides have it, and the BCP 195 cipher suites for 1.2
 // (ECDHE with AES-GCM or ChaCha20-Poly1305; no RSA key exchange, no CBC, no SHA-1 MACs).
 
-import type { ConnectionOptions, TlsOptions } from 'node:tls';
+import { checkServerIdentity, type ConnectionOptions, type TlsOptions } from 'node:tls';
 
 /** TLS 1.2 suites in order of preference (OpenSSL names); TLS 1.3 suites are OpenSSL's defaults. */
 export const BCP195_TLS12_CIPHERS: readonly string[] = [
@@ -66,6 +66,7 @@ export function clientOptions(c: TlsConfig, host: string): ConnectionOptions {
     ca: c.ca ? [...c.ca] : undefined,
     rejectUnauthorized: true,
     servername: c.servername ?? (isIp ? undefined : host),
-    checkServerIdentity: c.checkHostName ? undefined : () => undefined,
+    // The name checked is the SNI name when given, else the host we connect to (IP SANs count).
+    checkServerIdentity: c.checkHostName ? (_name, cert) => checkServerIdentity(c.servername ?? host, cert) : () => undefined,
   };
 }

@@ -185,3 +185,29 @@ export function sessionInfo(s: TLSSocket): TlsSessionInfo {
     } : undefined,
   };
 }
+
+/**
+ * Does HOST:PORT speak TLS? Used to explain a plain association that the peer closed without a
+ * word: a TLS listener drops plain bytes silently. Sends a ClientHello without verifying anything;
+ * a ServerHello or a TLS alert means yes.
+ */
+export function probeTls(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (v: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      s.destroy();
+      resolve(v);
+    };
+    const s = tlsConnect({ host, port, rejectUnauthorized: false, minVersion: 'TLSv1.2', checkServerIdentity: () => undefined });
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    s.once('secureConnect', () => finish(true));
+    s.once('error', (e: NodeJS.ErrnoException) => {
+      const code = e.code ?? '';
+      // An alert from the server (e.g. certificate required) is a TLS answer too.
+      finish(code.startsWith('ERR_SSL') && !/WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|UNKNOWN_PROTOCOL|RECORD_LAYER/.test(code));
+    });
+  });
+}

@@ -1,0 +1,97 @@
+// The `dicomnet` command as other tools script it: exit codes, output lines, plain-words failures.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliBuilt, runCli, startCliScp, type RunningScp } from './run-cli';
+
+describe.runIf(cliBuilt())('dicomnet CLI', () => {
+  let scp: RunningScp;
+  beforeAll(async () => {
+    scp = await startCliScp(['--port', '0', '--host', '127.0.0.1', '--aet', 'TESTSCP', '--allow-calling', 'DICOMNET,OTHER']);
+  });
+  afterAll(async () => {
+    await scp?.stop();
+  });
+
+  it.each([
+    [[]],
+    [['frobnicate']],
+    [['echo', '127.0.0.1']],
+    [['echo', '127.0.0.1', '70000']],
+    [['echo', '127.0.0.1', '104', '--aet', 'THIS_TITLE_IS_TOO_LONG']],
+    [['echo', '127.0.0.1', '104', '--aec', 'BACK\\SLASH']],
+    [['echo', '127.0.0.1', '104', '--repeat', '0']],
+    [['echo', '127.0.0.1', '104', '--timeout', 'soon']],
+    [['echo', '127.0.0.1', '104', '--no-such-option']],
+    [['echo', '127.0.0.1', '104', '--ca', 'x.pem']],
+    [['scp', '--port', '-1']],
+    [['scp', '--tls-port', '2762']],
+  ])('bad arguments %j exit 2 with a message', async (args) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr.length + r.stdout.length).toBeGreaterThan(20);
+  });
+
+  it('--help exits 0 and shows both commands', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/dicomnet echo HOST PORT/);
+    expect(r.stdout).toMatch(/dicomnet scp/);
+  });
+
+  it('echo against our scp: exit 0 with the round-trip time; the scp logs the association', async () => {
+    const r = await runCli(['echo', '127.0.0.1', String(scp.ports.plain), '--aec', 'TESTSCP', '--repeat', '5']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/5 x Success, round trip min [\d.]+ ms/);
+    await new Promise((res) => setTimeout(res, 200));
+    expect(scp.stderr()).toMatch(/127\.0\.0\.1:\d+ DICOMNET -> TESTSCP accepted: #1 Verification accepted/);
+    expect(scp.stderr()).toMatch(/DICOMNET -> TESTSCP released: 5 request\(s\) served/);
+  });
+
+  it('--json prints one object per attempt with each step and its duration', async () => {
+    const r = await runCli(['echo', '127.0.0.1', String(scp.ports.plain), '--aec', 'TESTSCP', '--json']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const o = JSON.parse(lines[0]!);
+    expect(o.ok).toBe(true);
+    expect(o.steps.map((s: { step: string }) => s.step)).toEqual(['resolve', 'connect', 'associate', 'echo', 'release']);
+    for (const s of o.steps) expect(typeof s.ms).toBe('number');
+  });
+
+  it('wrong called AE: exit 1, the rejection decoded and the fix named', async () => {
+    const r = await runCli(['echo', '127.0.0.1', String(scp.ports.plain), '--aec', 'WRONG']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/failed at step 'associate'/);
+    expect(r.stderr).toMatch(/called AE title 'WRONG'/);
+  });
+
+  it('calling AE not allowed: exit 1 with the fix', async () => {
+    const r = await runCli(['echo', '127.0.0.1', String(scp.ports.plain), '--aec', 'TESTSCP', '--aet', 'STRANGER', '--json']);
+    expect(r.code).toBe(1);
+    const o = JSON.parse(r.stdout);
+    expect(o.failure).toMatchObject({ step: 'associate', code: 'rejected' });
+    expect(o.failure.plain).toMatch(/calling AE title 'STRANGER'/);
+  });
+
+  it('closed port: exit 1, the connect step says nothing is listening', async () => {
+    const probe = await startCliScp(['--port', '0', '--host', '127.0.0.1']);
+    const port = probe.ports.plain;
+    expect(await probe.stop()).toBe(0);
+    const r = await runCli(['echo', '127.0.0.1', String(port), '--timeout', '3']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/failed at step 'connect'/);
+    expect(r.stderr).toMatch(/Nothing is listening on 127\.0\.0\.1:/);
+  });
+
+  it('unresolvable host name: exit 1 at the resolve step', async () => {
+    const r = await runCli(['echo', 'no-such-host.invalid', '104', '--timeout', '3']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/failed at step 'resolve'/);
+  });
+
+  it('scp stops on SIGTERM with exit 0', async () => {
+    const s = await startCliScp(['--port', '0', '--host', '127.0.0.1']);
+    expect(await s.stop()).toBe(0);
+    expect(s.stderr()).toMatch(/SIGTERM/);
+  });
+});
