@@ -1,0 +1,207 @@
+// The association driver against a scripted peer, for sequences a well-behaved peer never makes:
+// release collisions on both sides (PS3.8 §9.2.3), aborts from the peer and from the provider,
+// arrival-order accept, and PDUs above what we announced but under the hard cap.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { DicomAssociate } from '../../src-main/dicomnet/association';
+import type { AbortInfo } from '../../src-main/dicomnet/connection';
+import { DicomNet } from '../../src-main/dicomnet/dicom-net';
+import { encodeCommandSet } from '../../src-main/dicomnet/dimse/command-set';
+import { makeCEchoRq } from '../../src-main/dicomnet/dimse/messages';
+import { echo, echoHandlers } from '../../src-main/dicomnet/services/echo';
+import { DicomScp } from '../../src-main/dicomnet/services/scp';
+import { encodePdu } from '../../src-main/dicomnet/pdu/encode';
+import type { AAbort, AAssociateRq } from '../../src-main/dicomnet/pdu/types';
+import { UNCOMPRESSED_TRANSFER_SYNTAXES } from '../../src-main/dicomnet/uids';
+import { scriptedClient, scriptedServer, type ScriptedPeer } from '../helpers/scripted-peer';
+
+const VERIFICATION = '1.2.840.10008.1.1';
+const IMPLICIT = '1.2.840.10008.1.2';
+const RELEASE_RQ = Buffer.from([5, 0, 0, 0, 0, 4, 0, 0, 0, 0]);
+const RELEASE_RP = Buffer.from([6, 0, 0, 0, 0, 4, 0, 0, 0, 0]);
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function proposal(calling = 'SCU'): DicomAssociate {
+  return new DicomAssociate({ callingAeTitle: calling, calledAeTitle: 'PEER', presentationContexts: [{ abstractSyntax: VERIFICATION, transferSyntaxes: [IMPLICIT] }] });
+}
+
+/** An AC for a received RQ, accepting context 1 with implicit VR LE. */
+function acFor(rq: AAssociateRq): Buffer {
+  const a = DicomAssociate.fromRq(rq);
+  a.resetToAccept({ aeTitle: rq.calledAeTitle, supportedContexts: new Map([[VERIFICATION, [IMPLICIT]]]), maxPduLength: 16384, implementationClassUid: '1.2.3' }, { activeAssociations: 0 });
+  return encodePdu(a.toAc());
+}
+
+async function scriptedAcceptor(script: (peer: ScriptedPeer) => Promise<void>) {
+  const done: Promise<void>[] = [];
+  const srv = await scriptedServer((peer) => {
+    done.push((async () => {
+      const rq = (await peer.next(0x01)) as AAssociateRq;
+      peer.send(acFor(rq));
+      await script(peer);
+    })());
+  });
+  cleanups.push(() => srv.close());
+  const net = DicomNet.startup({ timeouts: { acseMs: 3000, dimseMs: 3000, releaseMs: 3000, artimMs: 1000 } });
+  cleanups.push(() => net.close(0));
+  const { association } = await net.connect({ host: '127.0.0.1', port: srv.port, associate: proposal() });
+  return { association, scriptDone: () => Promise.all(done) };
+}
+
+describe('release collision (PS3.8 §9.2.3, reference §4.6)', () => {
+  it('requestor side: Sta7 -> AR-8 -> Sta9 -> AR-9 (RP first) -> Sta11 -> AR-3', async () => {
+    const { association, scriptDone } = await scriptedAcceptor(async (peer) => {
+      await peer.next(0x05); // our A-RELEASE-RQ
+      peer.send(RELEASE_RQ); // the acceptor releases at the same time
+      await peer.next(0x06); // as requestor we answer first
+      peer.send(RELEASE_RP);
+    });
+    const states: string[] = [];
+    association.on('releaseCollision', () => states.push(association.state));
+    await association.release();
+    await scriptDone();
+    expect(states).toEqual(['Sta9']); // indicated in Sta9, then answered at once (AR-9)
+    expect(association.state).toBe('Sta1');
+  });
+
+  it('acceptor side: Sta7 -> AR-8 -> Sta10 -> AR-10 -> Sta12 -> AR-4 (RP after the requestor\'s)', async () => {
+    const net = DicomNet.startup({ timeouts: { artimMs: 1000, releaseMs: 3000 } });
+    cleanups.push(() => net.close(0));
+    net.on('connection', () => net.accept());
+    net.on('associateRequest', (a, assoc) => {
+      assoc.resetToAccept({ aeTitle: 'PEER', supportedContexts: new Map([[VERIFICATION, [IMPLICIT]]]), maxPduLength: 16384, implementationClassUid: '1.2.3' }, { activeAssociations: 0 });
+      a.sendAssociateAccept(assoc);
+    });
+    const { port } = await net.listen({ host: '127.0.0.1', port: 0 });
+    const peer = await scriptedClient(port);
+    cleanups.push(() => peer.close());
+    peer.send(encodePdu(proposal().toRq()));
+    await peer.next(0x02);
+    const association = [...net.associations][0]!;
+    expect(association.isRequestor).toBe(false);
+    const ourRelease = association.release(); // the acceptor releases...
+    await peer.next(0x05);
+    peer.send(RELEASE_RQ); // ...while the requestor does too
+    peer.send(RELEASE_RP); // the requestor answers first (Sta9 -> AR-9)
+    await ourRelease; // AR-10: our release is confirmed
+    await peer.next(0x06); // then we answer (Sta12 -> AR-4)
+    peer.close();
+    await association.whenClosed();
+    expect(association.state).toBe('Sta1');
+  });
+});
+
+describe('aborts', () => {
+  it('an A-ABORT from the peer fails the outstanding request and is explained', async () => {
+    const { association } = await scriptedAcceptor(async (peer) => {
+      await peer.next(0x04);
+      peer.send(encodePdu({ type: 0x07, source: 2, reason: 1 } satisfies AAbort));
+    });
+    const aborts: AbortInfo[] = [];
+    association.on('abort', (i) => aborts.push(i));
+    await expect(echo(association)).rejects.toThrow(/aborted the association \(unrecognized-PDU\)/);
+    await association.whenClosed();
+    expect(aborts).toEqual([expect.objectContaining({ origin: 'peer', source: 2, reason: 1 })]);
+  });
+
+  it('a dropped connection is an A-P-ABORT (AA-4) for the outstanding request', async () => {
+    const { association } = await scriptedAcceptor(async (peer) => {
+      await peer.next(0x04);
+      peer.close();
+    });
+    const aborts: AbortInfo[] = [];
+    association.on('abort', (i) => aborts.push(i));
+    await expect(echo(association)).rejects.toThrow(/closed by the peer/);
+    expect(aborts[0]?.origin).toBe('provider');
+    expect(association.state).toBe('Sta1');
+  });
+
+  it('an unexpected PDU in Sta6 (A-RELEASE-RP without a request) gets AA-8: provider abort, reason unexpected-PDU', async () => {
+    let abortSeen: AAbort | undefined;
+    const { association, scriptDone } = await scriptedAcceptor(async (peer) => {
+      peer.send(Buffer.from([0x06, 0, 0, 0, 0, 4, 0, 0, 0, 0])); // A-RELEASE-RP while established
+      abortSeen = (await peer.next(0x07)) as AAbort;
+    });
+    await association.whenClosed();
+    await scriptDone();
+    expect(abortSeen).toEqual({ type: 0x07, source: 2, reason: 2 });
+  });
+});
+
+describe('DicomNet accept', () => {
+  it('announces each connection and accepts pending ones in arrival order', async () => {
+    const net = DicomNet.startup();
+    cleanups.push(() => net.close(0));
+    const announced: number[] = [];
+    net.on('connection', (p) => announced.push(p.remotePort));
+    const { port } = await net.listen({ host: '127.0.0.1', port: 0 });
+    const peers: ScriptedPeer[] = [];
+    for (let i = 0; i < 3; i++) {
+      peers.push(await scriptedClient(port));
+      cleanups.push(() => peers[i]!.close());
+      // wait until announced, so arrival order is the order we connected in
+      for (let t = 0; t < 100 && announced.length <= i; t++) await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(net.pendingConnections).toBe(3);
+    const accepted = [net.accept(), net.accept(), net.accept()].map((a) => a?.remotePort);
+    expect(accepted).toEqual(peers.map((p) => p.socket.localPort));
+    expect(accepted).toEqual(announced);
+    expect(net.accept()).toBeUndefined();
+  });
+
+  it('closes a connection nobody accepts within the accept timeout', async () => {
+    const net = DicomNet.startup({ acceptTimeoutMs: 200 });
+    cleanups.push(() => net.close(0));
+    const { port } = await net.listen({ host: '127.0.0.1', port: 0 });
+    const peer = await scriptedClient(port);
+    expect(await peer.whenClosed(2000)).toBe(true);
+    expect(net.pendingConnections).toBe(0);
+  });
+});
+
+describe('Maximum Length: tolerated above what we announced, aborted above the hard cap', () => {
+  /** A C-ECHO-RQ made large by an unknown command element that decoders must skip. */
+  function bigEchoPData(size: number): Buffer {
+    const echoCmd = encodeCommandSet(makeCEchoRq(1));
+    const filler = Buffer.alloc(8 + size);
+    filler.writeUInt16LE(0x0000, 0);
+    filler.writeUInt16LE(0x0ffe, 2); // (0000,0FFE): not a command element we know
+    filler.writeUInt32LE(size, 4);
+    const cmd = Buffer.concat([echoCmd, filler]);
+    cmd.writeUInt32LE(cmd.length - 12, 8); // fix the group length
+    return encodePdu({ type: 0x04, pdvs: [{ presentationContextId: 1, isCommand: true, isLast: true, data: cmd }] });
+  }
+
+  async function scpWithCap(cap: number) {
+    const scp = new DicomScp({
+      aeTitle: 'PEER', listeners: [{ host: '127.0.0.1', port: 0 }], maxPduLength: 16384,
+      supportedContexts: new Map([[VERIFICATION, UNCOMPRESSED_TRANSFER_SYNTAXES]]), handlers: echoHandlers,
+      net: { maxPduLengthCap: cap, timeouts: { artimMs: 500 } },
+    });
+    cleanups.push(() => scp.stop(0));
+    const port = (await scp.start())[0]!.port;
+    const peer = await scriptedClient(port);
+    cleanups.push(() => peer.close());
+    peer.send(encodePdu(proposal().toRq()));
+    const ac = await peer.next(0x02);
+    expect(ac.type === 0x02 && ac.userInformation.maximumLength).toBe(16384);
+    return peer;
+  }
+
+  it('a 40 kB P-DATA-TF to an SCP that announced 16 kB is tolerated under a 64 kB cap', async () => {
+    const peer = await scpWithCap(64 * 1024);
+    peer.send(bigEchoPData(40_000));
+    const rsp = await peer.next(0x04);
+    expect(rsp.type === 0x04 && rsp.pdvs[0]?.isCommand).toBe(true);
+  });
+
+  it('above the cap it is aborted (invalid-PDU-parameter-value)', async () => {
+    const peer = await scpWithCap(32 * 1024);
+    peer.send(bigEchoPData(40_000));
+    expect(await peer.next(0x07)).toEqual({ type: 0x07, source: 2, reason: 6 });
+  });
+});
