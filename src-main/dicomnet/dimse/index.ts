@@ -3,3 +3,4 @@ export * from './command-set';
 export * from './messages';
 export * from './fragmenter';
 export * from './assembler';
+export * from './dataset';
