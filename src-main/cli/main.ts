@@ -1,11 +1,15 @@
 // Entry point of the headless `dicomnet` command (bundled to dist/cli/dicomnet.cjs).
 // Exit codes: 0 success, 1 failure, 2 bad arguments.
 
+import * as nodeModule from 'node:module';
 import { runEcho } from './echo';
 import { startScp } from './scp';
 import { USAGE, UsageError } from './usage';
 
 declare const __VERSION__: string | undefined;
+
+// Node >= 22.1 caches the compiled bundle between runs: a faster start for every `dicomnet echo`.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

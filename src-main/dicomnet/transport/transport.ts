@@ -5,7 +5,7 @@
 
 import { lookup } from 'node:dns/promises';
 import { createServer as createTcpServer, connect as tcpConnect, isIP, type Server, type Socket } from 'node:net';
-import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { classifyTransportError, TransportError, type StepTimings, type TransportStep } from './errors';
 import { clientOptions, serverOptions, type TlsConfig } from './tls-policy';
 
@@ -55,14 +55,15 @@ export interface Listening {
 }
 
 /** Starts a plain or TLS listener; `onConnection` gets each socket (TLS: after the handshake). */
-export function listen(
+export async function listen(
   options: ListenOptions,
   onConnection: (socket: Socket) => void,
   onTlsError?: (err: Error, remote: string | undefined) => void,
 ): Promise<Listening> {
+  const tlsModule = options.tls ? await import('node:tls') : undefined;
   let server: Server;
-  if (options.tls) {
-    const s = createTlsServer({ ...serverOptions(options.tls), handshakeTimeout: options.handshakeTimeoutMs ?? 30_000 });
+  if (options.tls && tlsModule) {
+    const s = tlsModule.createServer({ ...serverOptions(options.tls), handshakeTimeout: options.handshakeTimeoutMs ?? 30_000 });
     s.on('secureConnection', (socket: TLSSocket) => {
       socket.setNoDelay(true);
       onConnection(socket);
@@ -151,8 +152,9 @@ export async function connect(o: ConnectOptions): Promise<ConnectResult> {
 
   t = performance.now();
   const tlsConfig = o.tls;
+  const tls = await import('node:tls');
   const secure = await step<TLSSocket>('tls', ctx, timings, (done, fail) => {
-    const s = tlsConnect({ ...clientOptions(tlsConfig, o.host), socket: tcp });
+    const s = tls.connect({ ...clientOptions(tlsConfig, o.host, tls.checkServerIdentity), socket: tcp });
     s.once('secureConnect', () => {
       s.off('error', fail);
       done(s);
@@ -191,7 +193,8 @@ export function sessionInfo(s: TLSSocket): TlsSessionInfo {
  * word: a TLS listener drops plain bytes silently. Sends a ClientHello without verifying anything;
  * a ServerHello or a TLS alert means yes.
  */
-export function probeTls(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
+export async function probeTls(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
+  const tls = await import('node:tls');
   return new Promise((resolve) => {
     let settled = false;
     const finish = (v: boolean) => {
@@ -201,7 +204,7 @@ export function probeTls(host: string, port: number, timeoutMs = 2000): Promise<
       s.destroy();
       resolve(v);
     };
-    const s = tlsConnect({ host, port, rejectUnauthorized: false, minVersion: 'TLSv1.2', checkServerIdentity: () => undefined });
+    const s = tls.connect({ host, port, rejectUnauthorized: false, minVersion: 'TLSv1.2', checkServerIdentity: () => undefined });
     const timer = setTimeout(() => finish(false), timeoutMs);
     s.once('secureConnect', () => finish(true));
     s.once('error', (e: NodeJS.ErrnoException) => {
