@@ -89,6 +89,22 @@ describe.runIf(cliBuilt())('dicomnet CLI', () => {
     expect(r.stderr).toMatch(/failed at step 'resolve'/);
   });
 
+  it('on SIGTERM an open association gets a grace period, is then aborted, and the scp exits 0', async () => {
+    const { DicomNet } = await import('../../src-main/dicomnet/dicom-net');
+    const { DicomAssociate } = await import('../../src-main/dicomnet/association');
+    const s = await startCliScp(['--port', '0', '--host', '127.0.0.1']);
+    const net = DicomNet.startup();
+    const { association } = await net.connect({ host: '127.0.0.1', port: s.ports.plain, associate: new DicomAssociate({
+      callingAeTitle: 'LINGER', calledAeTitle: 'DICOMNET', presentationContexts: [{ abstractSyntax: '1.2.840.10008.1.1', transferSyntaxes: ['1.2.840.10008.1.2'] }],
+    }) });
+    const aborted = new Promise<string>((r) => association.on('abort', (i) => r(i.origin)));
+    const started = Date.now();
+    expect(await s.stop()).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1500); // waited for the grace period
+    expect(await aborted).toBe('peer');
+    await net.close(0);
+  });
+
   it('scp stops on SIGTERM with exit 0', async () => {
     const s = await startCliScp(['--port', '0', '--host', '127.0.0.1']);
     expect(await s.stop()).toBe(0);

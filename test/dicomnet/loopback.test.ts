@@ -108,6 +108,31 @@ describe('loopback: our SCU against our SCP', () => {
     expect(events.find((e) => e.callingAeTitle === 'ABORTER' && e.kind === 'aborted')?.detail).toMatch(/^peer/);
   });
 
+  it('carries user identity, role selection and extended negotiation, and exposes them on both sides', async () => {
+    const seen: DicomAssociate[] = [];
+    const { scp, port: p2 } = await startScp();
+    scp.net.on('associateRequest', (_a, assoc) => seen.push(assoc));
+    const net = client();
+    const identity = { type: 2, positiveResponseRequested: true, primaryField: Buffer.from('alice'), secondaryField: Buffer.from('secret') };
+    const { association } = await net.connect({
+      host: '127.0.0.1', port: p2, associate: proposal({
+        userIdentity: identity,
+        roleSelections: [{ sopClassUid: VERIFICATION, scuRole: 1, scpRole: 1 }],
+        extendedNegotiations: [{ sopClassUid: VERIFICATION, serviceClassApplicationInformation: Buffer.from([1, 0]) }],
+      }),
+    });
+    // Acceptor side: what was asked is exposed on the model.
+    expect(seen[0]?.userIdentity).toMatchObject({ type: 2, positiveResponseRequested: true });
+    expect(Buffer.from(seen[0]!.userIdentity!.primaryField).toString()).toBe('alice');
+    expect(seen[0]?.extendedNegotiations).toHaveLength(1);
+    // Requestor side: the answers.
+    expect(association.associate?.userIdentityResponse).toBeDefined();
+    expect(association.associate?.acceptedRoleSelections).toEqual([{ sopClassUid: VERIFICATION, scuRole: 1, scpRole: 0 }]);
+    expect(association.associate?.acceptedExtendedNegotiations).toEqual([]);
+    expect(association.associate?.acceptorImplementationVersionName).toBe('DICOMNET_010');
+    await association.release();
+  });
+
   it('a context with an unsupported abstract syntax is rejected alone, and echo on it is refused locally', async () => {
     const net = client();
     const { association } = await net.connect({
