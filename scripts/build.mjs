@@ -4,17 +4,22 @@ import { build } from 'esbuild';
 import { chmodSync } from 'node:fs';
 
 const outfile = 'dist/cli/dicomnet.cjs';
-await build({
-  entryPoints: ['src-main/cli/main.ts'],
-  outfile,
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
   sourcemap: 'linked',
+  logLevel: 'warning',
+};
+await build({
+  ...common,
+  entryPoints: ['src-main/cli/main.ts'],
+  outfile,
   banner: { js: '#!/usr/bin/env node' },
   define: { __VERSION__: JSON.stringify(process.env.npm_package_version ?? 'dev') },
-  logLevel: 'warning',
 });
 chmodSync(outfile, 0o755);
-console.log(`built ${outfile}`);
+// The benchmark runs our stack in-process against peer processes (npm run bench).
+await build({ ...common, entryPoints: ['bench/run.ts'], outfile: 'dist/bench/run.cjs' });
+console.log(`built ${outfile} and dist/bench/run.cjs`);

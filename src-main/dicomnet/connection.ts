@@ -595,7 +595,10 @@ export class Association extends EventEmitter<AssociationEvents> {
     this.clearAcseTimer();
     this.clearIdleTimer();
     if (this.releaseTimer) clearTimeout(this.releaseTimer);
-    this.failWaiters(new AssociationError('dimse', 'closed', this.abortInfo?.explanation ?? 'The connection is closed.'));
+    // Building an Error captures a stack: only when someone is still waiting (not on every close).
+    if (this.associateWaiter || this.pending.size > 0 || this.queue.length > 0 || this.releaseWaiters.length > 0) {
+      this.failWaiters(new AssociationError('dimse', 'closed', this.abortInfo?.explanation ?? 'The connection is closed.'));
+    }
     for (const w of this.closeWaiters) w();
     this.closeWaiters = [];
     this.emit('close');

@@ -124,15 +124,17 @@ export class DicomScp extends EventEmitter<ScpEvents> {
   }
 
   private onAssociateRequest(a: Association, associate: DicomAssociate): void {
-    this.report('requested', a);
     const outcome = associate.resetToAccept(this.policy, { activeAssociations: this.accepted.size });
+    // Answer first, report after: listeners (a log on a pipe) must not delay the peer.
     if (outcome.accepted) {
       this.accepted.add(a);
       a.sendAssociateAccept(associate);
+      this.report('requested', a);
       this.report('accepted', a);
     } else {
       const { result, source, reason } = outcome.rj;
       a.sendAssociateReject(result, source, reason);
+      this.report('requested', a);
       this.report('rejected', a, `${decodeRejection(result, source, reason)}: ${outcome.explanation}`);
     }
   }

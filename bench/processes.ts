@@ -1,0 +1,75 @@
+// Peer processes of the benchmark: DCMTK storescp and our `dicomnet scp`, on free loopback ports,
+// each waited for (bounded) and killed at the end.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+export const CLI = resolve('dist/cli/dicomnet.cjs');
+
+export interface Peer {
+  readonly port: number;
+  readonly child: ChildProcess;
+}
+
+export function requireTools(tools: string[]): void {
+  const missing = tools.filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
+  if (missing.length) throw new Error(`DCMTK tools missing (${missing.join(', ')}): apt-get install -y dcmtk`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen({ host: '127.0.0.1', port: 0 }, () => {
+      const a = s.address();
+      s.close(() => res(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((r) => {
+      const s = connect({ host: '127.0.0.1', port });
+      s.once('connect', () => { s.destroy(); r(true); });
+      s.once('error', () => r(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+}
+
+export async function startStorescp(args: string[]): Promise<Peer> {
+  const port = await freePort();
+  const child = spawn('storescp', [...args, String(port)], { env: { ...process.env, TCP_NODELAY: '1' }, stdio: 'ignore' });
+  await waitForPort(port, 5000);
+  return { port, child };
+}
+
+export function startDicomnetScp(args: string[]): Promise<Peer> {
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, [CLI, 'scp', '--host', '127.0.0.1', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    const timer = setTimeout(() => { child.kill('SIGKILL'); rej(new Error('dicomnet scp did not start in 5 s')); }, 5000);
+    child.stdout?.on('data', (c) => {
+      out += c;
+      const m = /listening on .*:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        res({ port: Number(m[1]), child });
+      }
+    });
+  });
+}
+
+export async function killAll(peers: Peer[]): Promise<void> {
+  await Promise.all(peers.map((p) => new Promise<void>((r) => {
+    if (p.child.exitCode !== null || p.child.signalCode !== null) return r();
+    const t = setTimeout(() => { p.child.kill('SIGKILL'); r(); }, 3000);
+    p.child.once('close', () => { clearTimeout(t); r(); });
+    p.child.kill('SIGTERM');
+  })));
+}

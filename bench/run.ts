@@ -1,0 +1,119 @@
+// `npm run bench`: our stack against DCMTK 3.6.7 on this machine, in one run. Prints a table and
+// writes bench/results/latest.json. DCMTK always runs with TCP_NODELAY=1 (Debian's build leaves
+// Nagle on otherwise). Loopback only; every loop is bounded; every child is killed at the end.
+
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { DicomAssociate } from '../src-main/dicomnet/association';
+import { DicomNet } from '../src-main/dicomnet/dicom-net';
+import { echo } from '../src-main/dicomnet/services/echo';
+import { CLI, killAll, requireTools, startDicomnetScp, startStorescp, type Peer } from './processes';
+import { median, ratio, type Row, printTable } from './measure';
+
+const VERIFICATION = '1.2.840.10008.1.1';
+const TS = ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'];
+const ENV = { ...process.env, TCP_NODELAY: '1' };
+
+function timeProcess(cmd: string, args: string[], timeoutMs = 60_000): number {
+  const started = performance.now();
+  const r = spawnSync(cmd, args, { env: ENV, stdio: ['ignore', 'ignore', 'pipe'], timeout: timeoutMs });
+  const ms = performance.now() - started;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr?.toString().slice(0, 300)}`);
+  return ms;
+}
+
+function runs(n: number, f: () => number): number[] {
+  return Array.from({ length: n }, f);
+}
+
+const ourEcho = (port: number, repeat: number) => () => timeProcess(process.execPath, [CLI, 'echo', '127.0.0.1', String(port), '--aec', 'ANY-SCP', '--repeat', String(repeat)]);
+const dcmtkEcho = (port: number, repeat: number) => () => timeProcess('echoscu', ['-aec', 'ANY-SCP', '--repeat', String(repeat), '127.0.0.1', String(port)]);
+
+/** Associations per second with our in-process client: connect, associate, one C-ECHO, release. */
+async function associationsPerSecond(port: number, clients: number, cyclesEach: number): Promise<number> {
+  const net = DicomNet.startup({ timeouts: { acseMs: 10_000, dimseMs: 10_000, releaseMs: 10_000, artimMs: 10_000 } });
+  const cycle = async () => {
+    const associate = new DicomAssociate({ callingAeTitle: 'BENCH', calledAeTitle: 'ANY-SCP', presentationContexts: [{ abstractSyntax: VERIFICATION, transferSyntaxes: TS }] });
+    const { association } = await net.connect({ host: '127.0.0.1', port, associate, connectTimeoutMs: 10_000 });
+    const r = await echo(association);
+    if (r.status !== 0) throw new Error(`C-ECHO status ${r.status}`);
+    await association.release();
+  };
+  const started = performance.now();
+  const deadline = started + 60_000;
+  await Promise.all(Array.from({ length: clients }, async () => {
+    for (let i = 0; i < cyclesEach && performance.now() < deadline; i++) await cycle();
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  await net.close(0);
+  return (clients * cyclesEach) / seconds;
+}
+
+async function main(): Promise<void> {
+  requireTools(['echoscu', 'storescp']);
+  const peers: Peer[] = [];
+  try {
+    console.log('DICOM network benchmark (loopback; DCMTK 3.6.7 run with TCP_NODELAY=1; our sockets set TCP_NODELAY)');
+    console.log(`node ${process.version}, ${new Date().toISOString()}\n`);
+    const storescp = await startStorescp(['--ignore', '-aet', 'ANY-SCP']);
+    const storescpFork = await startStorescp(['--ignore', '--fork', '-aet', 'ANY-SCP']);
+    const ours = await startDicomnetScp(['--aet', 'ANY-SCP']);
+    peers.push(storescp, storescpFork, ours);
+
+    // Warm the page cache and the compile cache once, not measured.
+    ourEcho(storescp.port, 1)();
+    dcmtkEcho(storescp.port, 1)();
+
+    // 1. Echoes per second inside one association, whole process.
+    const N = 2000;
+    const our2000 = runs(3, ourEcho(storescp.port, N));
+    const dcmtk2000 = runs(3, dcmtkEcho(storescp.port, N));
+    // 3. One process, start to exit (median of 15).
+    const our1 = runs(15, ourEcho(storescp.port, 1));
+    const dcmtk1 = runs(15, dcmtkEcho(storescp.port, 1));
+    const ourRate = N / (Math.min(...our2000) / 1000);
+    const dcmtkRate = N / (Math.min(...dcmtk2000) / 1000);
+    // The same with each side's own process start taken off: the rate inside the association.
+    const ourInAssoc = N / ((Math.min(...our2000) - median(our1)) / 1000);
+    const dcmtkInAssoc = N / ((Math.min(...dcmtk2000) - median(dcmtk1)) / 1000);
+
+    // 2. Associations per second, in-process client.
+    const seq = { ours: await associationsPerSecond(ours.port, 1, 300), dcmtk: await associationsPerSecond(storescp.port, 1, 300), dcmtkFork: await associationsPerSecond(storescpFork.port, 1, 100) };
+    const conc = { ours: await associationsPerSecond(ours.port, 16, 30), dcmtk: await associationsPerSecond(storescp.port, 16, 30), dcmtkFork: await associationsPerSecond(storescpFork.port, 16, 10) };
+
+    const rows: Row[] = [
+      ['echoes/s in one association, whole process (--repeat 2000, best of 3)', ourRate, dcmtkRate, ratio(ourRate, dcmtkRate), '>= 1.0'],
+      ['  same, each side\'s process start subtracted', ourInAssoc, dcmtkInAssoc, ratio(ourInAssoc, dcmtkInAssoc), ''],
+      ['associations/s sequential vs storescp', seq.ours, seq.dcmtk, ratio(seq.ours, seq.dcmtk), '>= 1.0'],
+      ['associations/s sequential vs storescp --fork', seq.ours, seq.dcmtkFork, ratio(seq.ours, seq.dcmtkFork), ''],
+      ['associations/s 16 concurrent clients vs storescp', conc.ours, conc.dcmtk, ratio(conc.ours, conc.dcmtk), '>= 1.0'],
+      ['associations/s 16 concurrent clients vs storescp --fork', conc.ours, conc.dcmtkFork, ratio(conc.ours, conc.dcmtkFork), ''],
+      ['one echo process, start to exit, ms (median of 15)', median(our1), median(dcmtk1), ratio(median(dcmtk1), median(our1)), '< 100 ms'],
+    ];
+    printTable(['measurement', 'dicomnet', 'DCMTK', 'ratio', 'target'], rows);
+    console.log('\nratio = ours / DCMTK for rates; DCMTK / ours for times (so > 1 is better for us everywhere).');
+    console.log('associations/s: our in-process client against our `dicomnet scp` process and against DCMTK storescp (which serves one association at a time without --fork).');
+
+    const result = {
+      when: new Date().toISOString(),
+      node: process.version,
+      echoesPerSecond: { ours: ourRate, dcmtk: dcmtkRate, oursInAssociation: ourInAssoc, dcmtkInAssociation: dcmtkInAssoc, runsMs: { ours: our2000, dcmtk: dcmtk2000 } },
+      associationsPerSecond: { sequential: seq, concurrent16: conc },
+      singleEchoProcessMs: { ours: median(our1), dcmtk: median(dcmtk1), runsMs: { ours: our1, dcmtk: dcmtk1 } },
+    };
+    mkdirSync('bench/results', { recursive: true });
+    writeFileSync('bench/results/latest.json', `${JSON.stringify(result, null, 2)}\n`);
+    console.log('\nwritten: bench/results/latest.json');
+  } finally {
+    await killAll(peers);
+  }
+}
+
+process.on('SIGINT', () => process.exit(130));
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(`bench failed: ${(err as Error).message}`);
+    process.exit(1);
+  },
+);
