@@ -42,14 +42,15 @@ const common = {
   ecdhCurve: 'X25519:P-256:P-384',
 };
 
+/** What both sides share: protocol floor, suites, our identity and the trust anchors. */
+function base(c: TlsConfig) {
+  return { ...common, cert: c.cert, key: c.key, passphrase: c.passphrase, ca: c.ca ? [...c.ca] : undefined };
+}
+
 export function serverOptions(c: TlsConfig): TlsOptions {
   if (!c.cert || !c.key) throw new Error('A TLS listener needs a certificate and a private key.');
   return {
-    ...common,
-    cert: c.cert,
-    key: c.key,
-    passphrase: c.passphrase,
-    ca: c.ca ? [...c.ca] : undefined,
+    ...base(c),
     honorCipherOrder: true,
     requestCert: c.requireClientCert === true,
     rejectUnauthorized: c.requireClientCert === true,
@@ -63,11 +64,7 @@ export function serverOptions(c: TlsConfig): TlsOptions {
 export function clientOptions(c: TlsConfig, host: string, checkServerIdentity: (name: string, cert: PeerCertificate) => Error | undefined): ConnectionOptions {
   const isIp = /^[\d.]+$/.test(host) || host.includes(':');
   return {
-    ...common,
-    cert: c.cert,
-    key: c.key,
-    passphrase: c.passphrase,
-    ca: c.ca ? [...c.ca] : undefined,
+    ...base(c),
     rejectUnauthorized: true,
     servername: c.servername ?? (isIp ? undefined : host),
     // The name checked is the SNI name when given, else the host we connect to (IP SANs count).
