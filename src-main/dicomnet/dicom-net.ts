@@ -76,7 +76,7 @@ export interface DicomNetEvents {
 interface Queued {
   readonly info: PendingConnection;
   readonly socket: Socket;
-  readonly timer: NodeJS.Timeout;
+  timer?: NodeJS.Timeout;
 }
 
 let nextConnectionId = 1;
@@ -130,7 +130,7 @@ export class DicomNet extends EventEmitter<DicomNetEvents> {
     const association = new Association(false, { address: next.info.remoteAddress, port: next.info.remotePort }, this.options);
     this.track(association);
     association.acceptTransport(next.socket);
-    next.socket.resume();
+    if (next.socket.isPaused()) next.socket.resume();
     return association;
   }
 
@@ -213,8 +213,6 @@ export class DicomNet extends EventEmitter<DicomNetEvents> {
       socket.destroy();
       return;
     }
-    // Hold the bytes until the application accepts: nothing is read before accept().
-    socket.pause();
     socket.on('error', () => { /* reported by the association once accepted; before that, nothing to do */ });
     const info: PendingConnection = {
       id: nextConnectionId++,
@@ -223,21 +221,23 @@ export class DicomNet extends EventEmitter<DicomNetEvents> {
       tls,
       localPort,
     };
-    const timeoutMs = this.options.acceptTimeoutMs ?? 10_000;
-    const timer = setTimeout(() => {
-      const i = this.pendingQueue.findIndex((q) => q.info.id === info.id);
-      if (i >= 0) this.pendingQueue.splice(i, 1);
-      socket.destroy();
-    }, timeoutMs);
-    this.pendingQueue.push({ info, socket, timer });
-    socket.once('close', () => {
-      const i = this.pendingQueue.findIndex((q) => q.info.id === info.id);
-      if (i >= 0) {
-        clearTimeout(timer);
-        this.pendingQueue.splice(i, 1);
-      }
-    });
+    const queued: Queued = { info, socket };
+    this.pendingQueue.push(queued);
     this.emit('connection', info);
+    if (!this.pendingQueue.includes(queued)) return; // accepted at once
+    // Not accepted yet: hold its bytes until accept(); close it if nobody accepts in time, and
+    // forget it if it goes away meanwhile.
+    socket.pause();
+    const forget = () => {
+      const i = this.pendingQueue.indexOf(queued);
+      if (i >= 0) this.pendingQueue.splice(i, 1);
+      clearTimeout(queued.timer);
+    };
+    queued.timer = setTimeout(() => {
+      forget();
+      socket.destroy();
+    }, this.options.acceptTimeoutMs ?? 10_000);
+    socket.once('close', forget);
   }
 
   private track(a: Association): void {

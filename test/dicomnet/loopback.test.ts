@@ -76,7 +76,7 @@ describe('loopback: our SCU against our SCP', () => {
     expect(association.state).toBe('Sta1');
     await association.whenClosed();
     const mine = events.filter((e) => e.callingAeTitle === 'SCU');
-    expect(mine.map((e) => e.kind)).toEqual(expect.arrayContaining(['requested', 'accepted', 'released', 'closed']));
+    expect(mine.map((e) => e.kind)).toEqual(expect.arrayContaining(['accepted', 'released', 'closed']));
     expect(mine.find((e) => e.kind === 'accepted')?.contexts?.[0]?.result).toBe('acceptance');
   });
 

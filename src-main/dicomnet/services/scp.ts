@@ -43,7 +43,7 @@ export interface NegotiatedContext {
 
 /** One step in the life of an association, as the SCP saw it. */
 export interface ScpAssociationEvent {
-  readonly kind: 'requested' | 'accepted' | 'rejected' | 'released' | 'aborted' | 'closed';
+  readonly kind: 'accepted' | 'rejected' | 'released' | 'aborted' | 'closed';
   readonly associationId: number;
   readonly remoteAddress: string;
   readonly remotePort: number;
@@ -129,12 +129,10 @@ export class DicomScp extends EventEmitter<ScpEvents> {
     if (outcome.accepted) {
       this.accepted.add(a);
       a.sendAssociateAccept(associate);
-      this.report('requested', a);
       this.report('accepted', a);
     } else {
       const { result, source, reason } = outcome.rj;
       a.sendAssociateReject(result, source, reason);
-      this.report('requested', a);
       this.report('rejected', a, `${decodeRejection(result, source, reason)}: ${outcome.explanation}`);
     }
   }
