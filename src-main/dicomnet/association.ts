@@ -5,10 +5,9 @@
 
 import { negotiate, type Negotiation } from './acse/negotiate';
 import type { AcceptorPolicy, AsynchronousOperationsWindow, NegotiationContext } from './acse/policy';
-import { DICOM_APPLICATION_CONTEXT, PresentationContextResult, presentationContextResultText } from './pdu/constants';
+import { DICOM_APPLICATION_CONTEXT, PresentationContextResult } from './pdu/constants';
 import type {
   AAssociateAc,
-  AAssociateRj,
   AAssociateRq,
   ScpScuRoleSelection,
   SopClassCommonExtendedNegotiation,
@@ -225,10 +224,3 @@ export class DicomAssociate {
     return this.asynchronousOperationsWindow?.maxOperationsPerformed ?? 1;
   }
 }
-
-export function describeContextResult(pc: PresentationContext): string {
-  return presentationContextResultText[pc.result ?? -1] ?? 'not negotiated';
-}
-
-/** The three parts of a rejection, for events and diagnostics. */
-export type AssociateRejection = Pick<AAssociateRj, 'result' | 'source' | 'reason'>;

@@ -230,17 +230,6 @@ export class Association extends EventEmitter<AssociationEvents> {
     return !(this.socket?.writableNeedDrain ?? false);
   }
 
-  /** Resolves when the socket can take more data (backpressure for bulk senders). */
-  drained(): Promise<void> {
-    const s = this.socket;
-    if (!s || !s.writableNeedDrain) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => { s.off('drain', done); s.off('close', done); resolve(); };
-      s.on('drain', done);
-      s.on('close', done);
-    });
-  }
-
   /**
    * Sends a request and resolves with its final response. Respects the negotiated asynchronous
    * operations window (PS3.7 D.3.3.3): beyond it, requests wait in order for a free slot.

@@ -36,8 +36,3 @@ const names: Record<string, string> = {
 export function uidName(uid: string): string {
   return names[uid] ?? uid;
 }
-
-/** PS3.5 §9.1: components of digits separated by dots, no leading zero, at most 64 characters. */
-export function isValidUid(uid: string): boolean {
-  return uid.length > 0 && uid.length <= 64 && /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/.test(uid);
-}

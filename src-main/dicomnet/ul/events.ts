@@ -27,6 +27,3 @@ export const eventDescription: Record<UlEvent, string> = {
   Evt18: 'ARTIM timer expired (Association reject/release timer)',
   Evt19: 'Unrecognized or invalid PDU received',
 };
-
-/** Events that are local-user primitives: invalid in a state means an API misuse, not a peer error. */
-export const localUserEvents: ReadonlySet<UlEvent> = new Set(['Evt1', 'Evt7', 'Evt8', 'Evt9', 'Evt11', 'Evt14', 'Evt15']);
