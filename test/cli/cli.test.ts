@@ -105,6 +105,22 @@ describe.runIf(cliBuilt())('dicomnet CLI', () => {
     await net.close(0);
   });
 
+  it('a port already in use: exit 1 naming the port and the fix', async () => {
+    const r = await runCli(['scp', '--port', String(scp.ports.plain), '--host', '127.0.0.1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`Port ${scp.ports.plain} is already in use`));
+  });
+
+  it('IPv6 loopback: scp on ::1 and echo to it', async () => {
+    const s = await startCliScp(['--port', '0', '--host', '::1']);
+    try {
+      const r = await runCli(['echo', '::1', String(s.ports.plain), '--aec', 'DICOMNET']);
+      expect(r.code, r.stderr).toBe(0);
+    } finally {
+      await s.stop();
+    }
+  });
+
   it('scp stops on SIGTERM with exit 0', async () => {
     const s = await startCliScp(['--port', '0', '--host', '127.0.0.1']);
     expect(await s.stop()).toBe(0);
