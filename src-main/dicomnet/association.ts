@@ -215,12 +215,15 @@ export class DicomAssociate {
     return this.presentationContexts.find((pc) => pc.id === id);
   }
 
-  /** How many of our own requests may be outstanding at once (PS3.7 D.3.3.3; 0 = unlimited). */
-  windowForRequestor(): number {
+  /**
+   * Operations the requestor may have outstanding at once, which the acceptor performs (PS3.7
+   * D.3.3.3: the negotiated Maximum Number Operations Invoked; absent = 1, 0 = unlimited).
+   */
+  maxInvokedByRequestor(): number {
     return this.asynchronousOperationsWindow?.maxOperationsInvoked ?? 1;
   }
-  /** How many of the requestor's operations the acceptor performs at once. */
-  windowForAcceptor(): number {
+  /** Operations the acceptor may invoke on the requestor at once (Maximum Number Operations Performed). */
+  maxInvokedByAcceptor(): number {
     return this.asynchronousOperationsWindow?.maxOperationsPerformed ?? 1;
   }
 }

@@ -635,7 +635,7 @@ export class Association extends EventEmitter<AssociationEvents> {
   private requestWindow(): number {
     const a = this.associate;
     if (!a) return 1;
-    return this.isRequestor ? a.windowForRequestor() : a.windowForAcceptor();
+    return this.isRequestor ? a.maxInvokedByRequestor() : a.maxInvokedByAcceptor();
   }
 
   private allocateMessageId(): number {

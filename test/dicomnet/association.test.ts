@@ -55,7 +55,7 @@ describe('DicomAssociate', () => {
     expect(scu.findAcceptedContext('1.2.3')).toBeUndefined();
     expect(scu.acceptorMaxPduLength).toBe(32768);
     expect(scu.acceptorImplementationVersionName).toBe('SCP_1');
-    expect(scu.windowForRequestor()).toBe(1);
+    expect(scu.maxInvokedByRequestor()).toBe(1);
   });
 
   it('leaves the model untouched when the policy rejects', () => {

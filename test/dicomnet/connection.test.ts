@@ -205,3 +205,34 @@ describe('Maximum Length: tolerated above what we announced, aborted above the h
     expect(await peer.next(0x07)).toEqual({ type: 0x07, source: 2, reason: 6 });
   });
 });
+
+describe('the SCP performs no more operations at once than the window it granted (PS3.7 D.3.3.3)', () => {
+  it('a peer that sends 4 requests with a window of 1 gets them performed one at a time, all answered, in order', async () => {
+    let running = 0;
+    let maxRunning = 0;
+    const order: number[] = [];
+    const scp = new DicomScp({
+      aeTitle: 'PEER', listeners: [{ host: '127.0.0.1', port: 0 }],
+      supportedContexts: new Map([[VERIFICATION, UNCOMPRESSED_TRANSFER_SYNTAXES]]),
+      handlers: new Map([[0x0030, async (m) => {
+        maxRunning = Math.max(maxRunning, ++running);
+        await new Promise((r) => setTimeout(r, 10));
+        running--;
+        order.push(m.command.messageId ?? -1);
+        return { status: 0 };
+      }]]),
+    });
+    cleanups.push(() => scp.stop(0));
+    const port = (await scp.start())[0]!.port;
+    const peer = await scriptedClient(port);
+    cleanups.push(() => peer.close());
+    peer.send(encodePdu(proposal().toRq())); // no asynchronous operations window: 1 at a time
+    await peer.next(0x02);
+    for (let id = 1; id <= 4; id++) {
+      peer.send(encodePdu({ type: 0x04, pdvs: [{ presentationContextId: 1, isCommand: true, isLast: true, data: encodeCommandSet(makeCEchoRq(id)) }] }));
+    }
+    for (let i = 0; i < 4; i++) await peer.next(0x04);
+    expect(maxRunning).toBe(1);
+    expect(order).toEqual([1, 2, 3, 4]);
+  });
+});

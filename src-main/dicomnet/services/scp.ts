@@ -67,6 +67,8 @@ export class DicomScp extends EventEmitter<ScpEvents> {
   private readonly policy: AcceptorPolicy;
   private readonly accepted = new Set<Association>();
   private readonly requestCounts = new WeakMap<Association, number>();
+  /** Operations being performed, and requests waiting for a slot of the window, per association. */
+  private readonly performing = new WeakMap<Association, { running: number; waiting: DimseMessage[] }>();
   private addresses: ListenAddress[] = [];
 
   constructor(private readonly options: ScpOptions) {
@@ -142,6 +144,34 @@ export class DicomScp extends EventEmitter<ScpEvents> {
     if ((field & 0x8000) !== 0 || field === 0x0fff) return; // responses are the SCU side's business
     this.requestCounts.set(a, (this.requestCounts.get(a) ?? 0) + 1);
     if (this.listenerCount('request') > 0) this.emit('request', a, m);
+    // PS3.7 D.3.3.3: we perform at most the negotiated number of operations at once; a peer that
+    // sends more than its window waits in order instead of being refused.
+    const window = a.associate?.maxInvokedByRequestor() ?? 1;
+    const state = this.performing.get(a) ?? { running: 0, waiting: [] };
+    this.performing.set(a, state);
+    if (window !== 0 && state.running >= window) {
+      state.waiting.push(m);
+      return;
+    }
+    state.running++;
+    this.perform(a, m);
+  }
+
+  /** One operation is done: start the next waiting one, if any. */
+  private performed(a: Association): void {
+    const state = this.performing.get(a);
+    if (!state) return;
+    state.running--;
+    const next = state.waiting.shift();
+    if (next && !a.isClosed) {
+      state.running++;
+      // Not recursively: a long queue of quick operations must not grow the stack.
+      queueMicrotask(() => this.perform(a, next));
+    }
+  }
+
+  private perform(a: Association, m: DimseMessage): void {
+    const field = m.command.commandField;
     const handler = this.options.handlers.get(field);
     const pc = a.associate?.context(m.presentationContextId);
     if (!handler) {
@@ -171,6 +201,14 @@ export class DicomScp extends EventEmitter<ScpEvents> {
   }
 
   private respond(a: Association, rq: DimseMessage, r: { status: number; fields?: object; dataSet?: Buffer }): void {
+    try {
+      this.answer(a, rq, r);
+    } finally {
+      this.performed(a);
+    }
+  }
+
+  private answer(a: Association, rq: DimseMessage, r: { status: number; fields?: object; dataSet?: Buffer }): void {
     if (a.isClosed || (a.state !== 'Sta6' && a.state !== 'Sta8')) return; // gone (aborted) meanwhile
     try {
       const command = makeResponse(rq.command, r.status, r.fields, r.dataSet !== undefined);
