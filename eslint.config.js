@@ -40,6 +40,13 @@ export default tseslint.config(
     ),
   },
   {
+    files: ['src-main/dicomnet/part10/**'],
+    rules: restrict(
+      [['electron'], 'no electron'],
+      [['../pdu/**', '../ul/**', '../acse/**', '../dimse/**', '../services/**', '../transport/**', '../dicom-net', '../association', '../connection'], 'part10 (files and data sets) is a bottom layer of dicomnet: Node and dcmjs only'],
+    ),
+  },
+  {
     files: ['src-main/dicomnet/ul/**'],
     rules: restrict(
       [['electron'], 'no electron'],

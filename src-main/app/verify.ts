@@ -9,7 +9,8 @@ import { DicomNet } from '../dicomnet/dicom-net';
 import { AssociationError } from '../dicomnet/errors';
 import { echo } from '../dicomnet/services/echo';
 import { TransportError, type ConnectResult, type TlsConfig } from '../dicomnet/transport';
-import { SopClass, TransferSyntax, uidName } from '../dicomnet/uids';
+import { TransferSyntax } from '../dicomnet/part10/transfer-syntax';
+import { SopClass, uidName } from '../dicomnet/uids';
 
 export interface VerifyOptions {
   readonly host: string;
@@ -36,7 +37,7 @@ export async function verifyPeer(o: VerifyOptions): Promise<VerifyResult> {
     calledAeTitle: o.calledAeTitle,
     presentationContexts: [{
       abstractSyntax: SopClass.Verification,
-      transferSyntaxes: o.transferSyntaxes ?? [TransferSyntax.ExplicitVrLittleEndian, TransferSyntax.ImplicitVrLittleEndian],
+      transferSyntaxes: o.transferSyntaxes ?? [TransferSyntax.ExplicitVRLittleEndian, TransferSyntax.ImplicitVRLittleEndian],
     }],
   });
   const fail = (failure: VerifyFailure, extra: Partial<VerifyResult> = {}): VerifyResult => ({

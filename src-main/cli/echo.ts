@@ -3,8 +3,7 @@
 import { parseArgs } from 'node:util';
 import type { VerifyResult } from '../../src-shared/models';
 import { verifyPeer } from '../app/verify';
-import type { TlsConfig } from '../dicomnet/transport';
-import { parseAeTitle, parsePort, parsePositiveInt, parseSeconds, readFileOption } from './options';
+import { CLIENT_TLS_OPTIONS, parseAeTitle, parseClientTls, parsePort, parsePositiveInt, parseSeconds } from './options';
 import { UsageError } from './usage';
 
 export async function runEcho(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
@@ -19,10 +18,7 @@ export async function runEcho(argv: string[], out: NodeJS.WritableStream, err: N
         aec: { type: 'string' },
         repeat: { type: 'string' },
         timeout: { type: 'string' },
-        tls: { type: 'boolean' },
-        ca: { type: 'string', multiple: true },
-        cert: { type: 'string' },
-        key: { type: 'string' },
+        ...CLIENT_TLS_OPTIONS,
         json: { type: 'boolean' },
       },
     });
@@ -37,14 +33,7 @@ export async function runEcho(argv: string[], out: NodeJS.WritableStream, err: N
   const calledAeTitle = parseAeTitle(v.aec ?? 'ANY-SCP', '--aec');
   const repeat = v.repeat === undefined ? 1 : parsePositiveInt(v.repeat, '--repeat');
   const timeoutMs = (v.timeout === undefined ? 30 : parseSeconds(v.timeout, '--timeout')) * 1000;
-  if ((v.cert === undefined) !== (v.key === undefined)) throw new UsageError('--cert and --key go together.');
-  const wantsTls = v.tls === true || v.ca !== undefined || v.cert !== undefined;
-  if (wantsTls && v.tls !== true) throw new UsageError('--ca, --cert and --key need --tls.');
-  const tls: TlsConfig | undefined = wantsTls ? {
-    ca: v.ca?.map((f) => readFileOption(f, '--ca')),
-    cert: v.cert === undefined ? undefined : readFileOption(v.cert, '--cert'),
-    key: v.key === undefined ? undefined : readFileOption(v.key, '--key'),
-  } : undefined;
+  const tls = parseClientTls(v);
 
   const result = await verifyPeer({ host, port, callingAeTitle, calledAeTitle, tls, timeoutMs, repeat });
   if (v.json) out.write(`${JSON.stringify(result)}\n`);

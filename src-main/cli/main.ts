@@ -4,6 +4,7 @@
 import * as nodeModule from 'node:module';
 import { runEcho } from './echo';
 import { startScp } from './scp';
+import { runStore } from './store';
 import { USAGE, UsageError } from './usage';
 
 declare const __VERSION__: string | undefined;
@@ -16,6 +17,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'echo':
       return runEcho(rest, process.stdout, process.stderr);
+    case 'store':
+      return runStore(rest, process.stdout, process.stderr);
     case 'scp': {
       // Signal handlers go in before the 'listening' lines are printed: a script may send SIGTERM
       // as soon as it reads them.

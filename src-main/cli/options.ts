@@ -2,6 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { aeTitleProblem } from '../../src-shared/ae-title';
+import type { TlsConfig } from '../dicomnet/transport';
 import { UsageError } from './usage';
 
 export function parsePort(value: string | undefined, name: string, allowZero = false): number {
@@ -42,3 +43,22 @@ export function readFileOption(path: string, name: string): Buffer {
     throw new UsageError(`${name}: cannot read '${path}' (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
   }
 }
+
+/** The client side TLS options shared by echo and store: --tls [--ca FILE]... [--cert FILE --key FILE]. */
+export function parseClientTls(v: { tls?: boolean; ca?: string[]; cert?: string; key?: string }): TlsConfig | undefined {
+  if ((v.cert === undefined) !== (v.key === undefined)) throw new UsageError('--cert and --key go together.');
+  const wantsTls = v.tls === true || v.ca !== undefined || v.cert !== undefined;
+  if (wantsTls && v.tls !== true) throw new UsageError('--ca, --cert and --key need --tls.');
+  return wantsTls ? {
+    ca: v.ca?.map((f) => readFileOption(f, '--ca')),
+    cert: v.cert === undefined ? undefined : readFileOption(v.cert, '--cert'),
+    key: v.key === undefined ? undefined : readFileOption(v.key, '--key'),
+  } : undefined;
+}
+
+export const CLIENT_TLS_OPTIONS = {
+  tls: { type: 'boolean' },
+  ca: { type: 'string', multiple: true },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+} as const;

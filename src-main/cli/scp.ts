@@ -1,12 +1,28 @@
-// `dicomnet scp ...`: a DICOM node that answers C-ECHO (storage comes with the storage service).
+// `dicomnet scp ...`: a DICOM node that answers C-ECHO and, with --storage or --ignore, C-STORE.
 
 import { parseArgs } from 'node:util';
 import type { ListenAddress } from '../dicomnet/dicom-net';
 import { echoHandlers } from '../dicomnet/services/echo';
 import { DicomScp, type ScpAssociationEvent, type ScpListener } from '../dicomnet/services/scp';
-import { SopClass, uidName, UNCOMPRESSED_TRANSFER_SYNTAXES } from '../dicomnet/uids';
+import { SopClass, uidName, VERIFICATION_TRANSFER_SYNTAXES } from '../dicomnet/uids';
 import { parseAeTitle, parsePort, parsePositiveInt, readFileOption } from './options';
 import { UsageError } from './usage';
+import { mkdirSync, accessSync, constants as fsConstants } from 'node:fs';
+import { resolve } from 'node:path';
+import { describeStatus } from '../../src-shared/dicom-status';
+import { CommandField } from '../dicomnet/dimse/command-fields';
+import { DUPLICATE_POLICIES, StorageService, storageContexts, type DuplicatePolicy } from '../dicomnet/services/storage/store-scp';
+
+/** Creates the storage folder if needed; a sentence saying what is wrong, or undefined. */
+function prepareStorageFolder(dir: string): string | undefined {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, fsConstants.W_OK);
+    return undefined;
+  } catch (err) {
+    return `cannot use '${dir}' as the storage folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): choose a folder this user can write.`;
+  }
+}
 
 export interface ScpRun {
   readonly scp: DicomScp;
@@ -25,6 +41,8 @@ export function parseScpArgs(argv: string[]) {
         port: { type: 'string' },
         host: { type: 'string' },
         storage: { type: 'string' },
+        ignore: { type: 'boolean' },
+        duplicates: { type: 'string' },
         'allow-calling': { type: 'string' },
         'max-associations': { type: 'string' },
         'tls-port': { type: 'string' },
@@ -59,23 +77,45 @@ export function parseScpArgs(argv: string[]) {
   } else if (v.cert !== undefined || v.key !== undefined || v.ca !== undefined || v['require-client-cert']) {
     throw new UsageError('--cert, --key, --ca and --require-client-cert go with --tls-port.');
   }
-  return { aeTitle, listeners, allowed, maxAssociations, storage: v.storage };
+  if (v.storage !== undefined && v.ignore) throw new UsageError('--storage and --ignore exclude each other: store, or discard.');
+  const duplicates = v.duplicates;
+  if (duplicates !== undefined) {
+    if (v.storage === undefined) throw new UsageError('--duplicates goes with --storage.');
+    if (!DUPLICATE_POLICIES.includes(duplicates as DuplicatePolicy)) throw new UsageError(`--duplicates must be one of ${DUPLICATE_POLICIES.join(', ')}, not '${duplicates}'.`);
+  }
+  return { aeTitle, listeners, allowed, maxAssociations, storage: v.storage, ignore: v.ignore === true, duplicates: duplicates as DuplicatePolicy | undefined };
 }
 
 export async function startScp(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<ScpRun> {
   const o = parseScpArgs(argv);
+  let storage: StorageService | undefined;
   if (o.storage !== undefined) {
-    err.write(`note: --storage ${o.storage}: the Storage service is not in this build yet; this node offers Verification only.\n`);
+    const problem = prepareStorageFolder(o.storage);
+    if (problem) throw new UsageError(`--storage: ${problem}`);
+    storage = new StorageService({ folder: resolve(o.storage), duplicates: o.duplicates });
+  } else if (o.ignore) {
+    storage = new StorageService({});
+  }
+  const contexts = new Map<string, readonly string[]>([[SopClass.Verification, VERIFICATION_TRANSFER_SYNTAXES]]);
+  const handlers = new Map(echoHandlers);
+  if (storage) {
+    for (const [uid, syntaxes] of storageContexts()) contexts.set(uid, syntaxes);
+    handlers.set(CommandField.CStoreRq, storage.handler);
   }
   const scp = new DicomScp({
     aeTitle: o.aeTitle,
     listeners: o.listeners,
     allowedCallingAeTitles: o.allowed,
     maxAssociations: o.maxAssociations,
-    supportedContexts: new Map([[SopClass.Verification, UNCOMPRESSED_TRANSFER_SYNTAXES]]),
-    handlers: echoHandlers,
+    supportedContexts: contexts,
+    handlers,
+    dataSinks: storage?.sinks,
+    // What arrives is kept as it arrived: the sender, who knows its data, picks the syntax.
+    preferProposedTransferSyntax: true,
     net: { timeouts: { idleMs: 300_000 } },
   });
+  storage?.on('instance', (i) => err.write(`[assoc ${i.associationId}] stored ${i.sopInstanceUid} (${uidName(i.sopClassUid)}, ${i.bytes} bytes)${i.path ? ` -> ${i.path}` : ''}\n`));
+  storage?.on('failure', (f) => err.write(`[assoc ${f.associationId}] store of ${f.sopInstanceUid ?? '?'} answered ${describeStatus(f.status)}: ${f.reason}\n`));
   scp.on('association', (e) => err.write(`${formatEvent(e)}\n`));
   scp.on('error', (e) => err.write(`error: ${e.message}\n`));
   const addresses = await scp.start();

@@ -6,8 +6,8 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { DicomAssociate } from './association';
-import { fragmentMessage } from './dimse/fragmenter';
-import { MessageAssembler } from './dimse/assembler';
+import { fragmentDataPiece, fragmentMessage } from './dimse/fragmenter';
+import { MessageAssembler, type DataSetSink } from './dimse/assembler';
 import { encodeCommandSet } from './dimse/command-set';
 import type { CommandSet } from './dimse/command-set';
 import { AssociationError } from './errors';
@@ -54,6 +54,19 @@ export interface DimseMessage {
   readonly presentationContextId: number;
   readonly command: CommandSet;
   readonly dataSet?: Buffer;
+  /** Where the data set went when a sink other than memory took it (e.g. a file for C-STORE). */
+  readonly sink?: DataSetSink;
+}
+
+/** Chooses where the data set of an incoming message goes; undefined keeps it in memory. */
+export type DataSinkFactory = (m: { presentationContextId: number; command: CommandSet }, association: Association) => DataSetSink | undefined;
+
+/**
+ * An outgoing data set read piece by piece (a file), so that its size never decides our memory.
+ * The pieces may have any size; they are cut to the peer's Maximum Length on the way out.
+ */
+export interface DataSetSource {
+  chunks(): AsyncIterable<Buffer> | Iterable<Buffer>;
 }
 
 export interface AbortInfo {
@@ -148,6 +161,11 @@ export class Association extends EventEmitter<AssociationEvents> {
   private associateWaiter: { resolve: () => void; reject: (e: Error) => void } | undefined;
   private closed = false;
   private closeWaiters: (() => void)[] = [];
+  private dataSinkFactory: DataSinkFactory | undefined;
+  private inputPauses = 0;
+  /** True while a streamed data set is being written: other messages wait (PS3.8 Annex E, no interleaving). */
+  private streaming = false;
+  private deferredSends: (() => void)[] = [];
   private releaseRequested = false;
 
   constructor(
@@ -164,7 +182,10 @@ export class Association extends EventEmitter<AssociationEvents> {
     // overshoot it, and a PDU above the cap is aborted before any buffer is sized from its length.
     const cap = options.maxPduLengthCap ?? DEFAULT_MAX_PDU_LENGTH_CAP;
     this.framer = new PduFramer({ maxPduLength: cap }, (type, body) => this.onPdu(type, body), (err) => this.onInvalidPdu(err));
-    this.assembler = new MessageAssembler({ onMessage: (m) => this.onMessage(m) });
+    this.assembler = new MessageAssembler({
+      onMessage: (m) => this.onMessage(m),
+      dataSink: (m) => this.dataSinkFactory?.(m, this),
+    });
     this.artim = new ArtimTimer(this.timeouts.artimMs, () => this.dispatch('Evt18'));
   }
 
@@ -214,20 +235,82 @@ export class Association extends EventEmitter<AssociationEvents> {
 
   /** P-DATA request (Evt9): the message fragmented to the peer's Maximum Length. */
   send(message: DimseMessage): boolean {
-    const assoc = this.requireAssociate();
-    const pc = assoc.context(message.presentationContextId);
-    if (!pc || pc.result !== PresentationContextResult.Acceptance) {
-      throw new Error(`Presentation context ${message.presentationContextId} was not accepted on this association.`);
-    }
+    this.requireAcceptedContext(message.presentationContextId);
     const command = encodeCommandSet(message.command);
     const buffers = fragmentMessage(message.presentationContextId, command, message.dataSet, this.peerMaxPduLength());
     const cmd = message.command;
     if ((cmd.commandField & 0x8000) !== 0 && cmd.messageIdBeingRespondedTo !== undefined && !PENDING_STATUSES.has(cmd.status ?? 0)) {
       this.performing.delete(cmd.messageIdBeingRespondedTo);
     }
+    if (this.streaming) {
+      // A streamed data set is going out: this message follows it, whole (no interleaving).
+      this.deferredSends.push(() => this.writeMessage(buffers));
+      return false;
+    }
+    this.writeMessage(buffers);
+    return !(this.socket?.writableNeedDrain ?? false);
+  }
+
+  private writeMessage(buffers: readonly Buffer[]): void {
     this.dispatchLocal('Evt9', 'send data', { buffers });
     if (this.state === 'Sta8' && this.performing.size === 0) this.maybeAnswerRelease();
-    return !(this.socket?.writableNeedDrain ?? false);
+  }
+
+  private requireAcceptedContext(presentationContextId: number): void {
+    const pc = this.requireAssociate().context(presentationContextId);
+    if (!pc || pc.result !== PresentationContextResult.Acceptance) {
+      throw new Error(`Presentation context ${presentationContextId} was not accepted on this association.`);
+    }
+  }
+
+  /**
+   * A request whose data set comes from `source` piece by piece: the command, then each piece cut to
+   * the peer's Maximum Length, waiting for the socket to drain between pieces so that memory holds
+   * about one piece whatever the data set's size.
+   */
+  private async sendStream(presentationContextId: number, command: CommandSet, source: DataSetSource): Promise<void> {
+    this.requireAcceptedContext(presentationContextId);
+    const max = this.peerMaxPduLength();
+    this.dispatchLocal('Evt9', 'send data', { buffers: fragmentMessage(presentationContextId, encodeCommandSet(command), undefined, max) });
+    this.streaming = true;
+    try {
+      let previous: Buffer | undefined;
+      for await (const piece of source.chunks()) {
+        if (piece.length === 0) continue;
+        if (previous) await this.writePiece(presentationContextId, previous, false, max);
+        previous = piece;
+      }
+      await this.writePiece(presentationContextId, previous ?? Buffer.alloc(0), true, max);
+    } finally {
+      this.streaming = false;
+      const deferred = this.deferredSends;
+      this.deferredSends = [];
+      for (const write of deferred) {
+        try {
+          write();
+        } catch (err) {
+          this.emitError(err as Error);
+        }
+      }
+    }
+  }
+
+  private async writePiece(presentationContextId: number, piece: Buffer, isLast: boolean, max: number): Promise<void> {
+    if (this.closed || (this.state !== 'Sta6' && this.state !== 'Sta8')) {
+      throw new AssociationError('dimse', 'closed', this.abortInfo?.explanation ?? 'The association ended while the data set was being sent.');
+    }
+    this.dispatchLocal('Evt9', 'send data', { buffers: fragmentDataPiece(presentationContextId, piece, isLast, max) });
+    const s = this.socket;
+    if (!s || !s.writableNeedDrain) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        s.off('drain', done);
+        s.off('close', done);
+        resolve();
+      };
+      s.on('drain', done);
+      s.on('close', done);
+    });
   }
 
   /**
@@ -238,7 +321,7 @@ export class Association extends EventEmitter<AssociationEvents> {
   request(
     presentationContextId: number,
     command: Omit<CommandSet, 'messageId'>,
-    dataSet?: Buffer,
+    dataSet?: Buffer | DataSetSource,
     opts: { onPending?: (m: DimseMessage) => void; timeoutMs?: number } = {},
   ): Promise<DimseMessage> {
     return new Promise<DimseMessage>((resolve, reject) => {
@@ -250,19 +333,33 @@ export class Association extends EventEmitter<AssociationEvents> {
         const messageId = this.allocateMessageId();
         const entry: PendingRequest = { messageId, resolve, reject, onPending: opts.onPending };
         const timeoutMs = opts.timeoutMs ?? this.timeouts.dimseMs;
-        if (timeoutMs > 0) {
+        // The response timeout runs from the end of the request: a large data set takes its time.
+        const armTimer = () => {
+          if (timeoutMs <= 0 || !this.pending.has(messageId)) return;
           entry.timer = setTimeout(() => {
             this.pending.delete(messageId);
             reject(new AssociationError('dimse', 'timeout', `No DIMSE response within ${timeoutMs / 1000} s: the peer is too slow or stuck; the association was aborted.`));
             this.abortLocally('dimse', 'DIMSE response timeout');
           }, timeoutMs);
-        }
+        };
         this.pending.set(messageId, entry);
+        const full = { ...command, messageId } as CommandSet;
+        if (dataSet !== undefined && !Buffer.isBuffer(dataSet)) {
+          this.sendStream(presentationContextId, full, dataSet).then(armTimer, (err: Error) => {
+            if (!this.pending.delete(messageId)) return; // already failed with the association
+            // Part of the message is out: the association cannot carry on (PS3.8 has no "cancel a PDV stream").
+            const error = err instanceof AssociationError ? err
+              : new AssociationError('dimse', 'source', `Reading the data set to send failed: ${err.message}. The association was aborted.`);
+            reject(error);
+            this.abortLocally('dimse', error.message);
+          });
+          return;
+        }
         try {
-          this.send({ presentationContextId, command: { ...command, messageId } as CommandSet, dataSet });
+          this.send({ presentationContextId, command: full, dataSet });
+          armTimer();
         } catch (err) {
           this.pending.delete(messageId);
-          if (entry.timer) clearTimeout(entry.timer);
           reject(err as Error);
           this.startQueued();
         }
@@ -271,6 +368,24 @@ export class Association extends EventEmitter<AssociationEvents> {
       if (window === 0 || this.pending.size < window) start();
       else this.queue.push({ start, reject });
     });
+  }
+
+  /** Where data sets of incoming messages go from now on (set it before the peer can send any). */
+  setDataSinkFactory(factory: DataSinkFactory | undefined): void {
+    this.dataSinkFactory = factory;
+  }
+
+  /**
+   * Stops reading from the peer (a sink is behind, e.g. the disk is slower than the network) until
+   * as many resumeInput() calls; TCP flow control then slows the peer down instead of us buffering.
+   */
+  pauseInput(): void {
+    if (this.inputPauses++ === 0) this.socket?.pause();
+  }
+
+  resumeInput(): void {
+    if (this.inputPauses === 0) return;
+    if (--this.inputPauses === 0 && this.socket && !this.socket.destroyed) this.socket.resume();
   }
 
   get outstandingRequests(): number {
@@ -508,7 +623,7 @@ export class Association extends EventEmitter<AssociationEvents> {
     }
   }
 
-  private onMessage(m: { presentationContextId: number; command: CommandSet; dataSet?: Buffer }): void {
+  private onMessage(m: { presentationContextId: number; command: CommandSet; dataSet?: Buffer; sink?: DataSetSink }): void {
     const message: DimseMessage = m;
     const cmd = message.command;
     if ((cmd.commandField & 0x8000) !== 0) {
@@ -588,6 +703,8 @@ export class Association extends EventEmitter<AssociationEvents> {
     if (this.associateWaiter || this.pending.size > 0 || this.queue.length > 0 || this.releaseWaiters.length > 0) {
       this.failWaiters(new AssociationError('dimse', 'closed', this.abortInfo?.explanation ?? 'The connection is closed.'));
     }
+    this.assembler.abort(this.abortInfo?.explanation ?? 'The connection closed before the data set was complete.');
+    this.deferredSends = [];
     for (const w of this.closeWaiters) w();
     this.closeWaiters = [];
     this.emit('close');

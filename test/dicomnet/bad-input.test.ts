@@ -9,7 +9,7 @@ import { DicomAssociate } from '../../src-main/dicomnet/association';
 import { echoHandlers } from '../../src-main/dicomnet/services/echo';
 import { DicomScp } from '../../src-main/dicomnet/services/scp';
 import { encodePdu } from '../../src-main/dicomnet/pdu/encode';
-import { UNCOMPRESSED_TRANSFER_SYNTAXES } from '../../src-main/dicomnet/uids';
+import { VERIFICATION_TRANSFER_SYNTAXES } from '../../src-main/dicomnet/uids';
 
 const VERIFICATION = '1.2.840.10008.1.1';
 let scp: DicomScp;
@@ -19,7 +19,7 @@ beforeAll(async () => {
   scp = new DicomScp({
     aeTitle: 'DICOMNET',
     listeners: [{ host: '127.0.0.1', port: 0 }],
-    supportedContexts: new Map([[VERIFICATION, UNCOMPRESSED_TRANSFER_SYNTAXES]]),
+    supportedContexts: new Map([[VERIFICATION, VERIFICATION_TRANSFER_SYNTAXES]]),
     handlers: echoHandlers,
     net: { timeouts: { artimMs: 1000 }, maxPduLengthCap: 1024 * 1024 },
   });

@@ -12,7 +12,7 @@ import { echo, echoHandlers } from '../../src-main/dicomnet/services/echo';
 import { DicomScp } from '../../src-main/dicomnet/services/scp';
 import { encodePdu } from '../../src-main/dicomnet/pdu/encode';
 import type { AAbort, AAssociateRq } from '../../src-main/dicomnet/pdu/types';
-import { UNCOMPRESSED_TRANSFER_SYNTAXES } from '../../src-main/dicomnet/uids';
+import { VERIFICATION_TRANSFER_SYNTAXES } from '../../src-main/dicomnet/uids';
 import { scriptedClient, scriptedServer, type ScriptedPeer } from '../helpers/scripted-peer';
 
 const VERIFICATION = '1.2.840.10008.1.1';
@@ -179,7 +179,7 @@ describe('Maximum Length: tolerated above what we announced, aborted above the h
   async function scpWithCap(cap: number) {
     const scp = new DicomScp({
       aeTitle: 'PEER', listeners: [{ host: '127.0.0.1', port: 0 }], maxPduLength: 16384,
-      supportedContexts: new Map([[VERIFICATION, UNCOMPRESSED_TRANSFER_SYNTAXES]]), handlers: echoHandlers,
+      supportedContexts: new Map([[VERIFICATION, VERIFICATION_TRANSFER_SYNTAXES]]), handlers: echoHandlers,
       net: { maxPduLengthCap: cap, timeouts: { artimMs: 500 } },
     });
     cleanups.push(() => scp.stop(0));
@@ -213,7 +213,7 @@ describe('the SCP performs no more operations at once than the window it granted
     const order: number[] = [];
     const scp = new DicomScp({
       aeTitle: 'PEER', listeners: [{ host: '127.0.0.1', port: 0 }],
-      supportedContexts: new Map([[VERIFICATION, UNCOMPRESSED_TRANSFER_SYNTAXES]]),
+      supportedContexts: new Map([[VERIFICATION, VERIFICATION_TRANSFER_SYNTAXES]]),
       handlers: new Map([[0x0030, async (m) => {
         maxRunning = Math.max(maxRunning, ++running);
         await new Promise((r) => setTimeout(r, 10));

@@ -5,7 +5,7 @@ import { verifyPeer } from '../../src-main/app/verify';
 import { echoHandlers } from '../../src-main/dicomnet/services/echo';
 import { DicomScp, type ScpListener } from '../../src-main/dicomnet/services/scp';
 import { BCP195_TLS12_CIPHERS, TLS13_CIPHERS, type TlsConfig } from '../../src-main/dicomnet/transport';
-import { UNCOMPRESSED_TRANSFER_SYNTAXES } from '../../src-main/dicomnet/uids';
+import { VERIFICATION_TRANSFER_SYNTAXES } from '../../src-main/dicomnet/uids';
 import { makeTestPki, type TestPki } from '../helpers/certs';
 
 const VERIFICATION = '1.2.840.10008.1.1';
@@ -16,7 +16,7 @@ async function scpOn(listener: Omit<ScpListener, 'port' | 'host'>): Promise<numb
   const scp = new DicomScp({
     aeTitle: 'DICOMNET',
     listeners: [{ host: '127.0.0.1', port: 0, ...listener }],
-    supportedContexts: new Map([[VERIFICATION, UNCOMPRESSED_TRANSFER_SYNTAXES]]),
+    supportedContexts: new Map([[VERIFICATION, VERIFICATION_TRANSFER_SYNTAXES]]),
     handlers: echoHandlers,
   });
   scps.push(scp);

@@ -10,7 +10,7 @@ import { AssociationError } from '../../src-main/dicomnet/errors';
 import { echo, echoHandlers } from '../../src-main/dicomnet/services/echo';
 import type { RequestHandler } from '../../src-main/dicomnet/services/handlers';
 import { DicomScp, type ScpAssociationEvent, type ScpOptions } from '../../src-main/dicomnet/services/scp';
-import { UNCOMPRESSED_TRANSFER_SYNTAXES } from '../../src-main/dicomnet/uids';
+import { VERIFICATION_TRANSFER_SYNTAXES } from '../../src-main/dicomnet/uids';
 
 const VERIFICATION = '1.2.840.10008.1.1';
 const IMPLICIT = '1.2.840.10008.1.2';
@@ -23,7 +23,7 @@ async function startScp(extra: Partial<ScpOptions> = {}): Promise<{ scp: DicomSc
   const scp = new DicomScp({
     aeTitle: 'DICOMNET',
     listeners: [{ host: '127.0.0.1', port: 0 }],
-    supportedContexts: new Map([[VERIFICATION, UNCOMPRESSED_TRANSFER_SYNTAXES]]),
+    supportedContexts: new Map([[VERIFICATION, VERIFICATION_TRANSFER_SYNTAXES]]),
     handlers: echoHandlers,
     ...extra,
   });

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoHandlers } from '../../src-main/dicomnet/services/echo';
 import { DicomScp, type ScpAssociationEvent } from '../../src-main/dicomnet/services/scp';
-import { UNCOMPRESSED_TRANSFER_SYNTAXES } from '../../src-main/dicomnet/uids';
+import { VERIFICATION_TRANSFER_SYNTAXES } from '../../src-main/dicomnet/uids';
 import { cliBuilt, runCli } from '../cli/run-cli';
 import { makeTestPki, type TestPki } from '../helpers/certs';
 import { killAllDcmtk, requireDcmtk, runDcmtk, startStorescp } from '../helpers/dcmtk';
@@ -27,7 +27,7 @@ describe.runIf(haveDcmtk && cliBuilt())('interop with DCMTK: C-ECHO', () => {
         { host: '127.0.0.1', port: 0 },
         { host: '127.0.0.1', port: 0, tls: { cert: pki.server.certPem, key: pki.server.keyPem, ca: [pki.ca.certPem] } },
       ],
-      supportedContexts: new Map([[VERIFICATION, UNCOMPRESSED_TRANSFER_SYNTAXES]]),
+      supportedContexts: new Map([[VERIFICATION, VERIFICATION_TRANSFER_SYNTAXES]]),
       handlers: echoHandlers,
     });
     scp.on('association', (e) => events.push(e));
@@ -54,7 +54,7 @@ describe.runIf(haveDcmtk && cliBuilt())('interop with DCMTK: C-ECHO', () => {
       expect(r.code, r.stderr + r.stdout).toBe(0);
       const accepted = events.find((e) => e.callingAeTitle === 'ECHOSCU3' && e.kind === 'accepted');
       expect(accepted?.contexts?.[0]?.result).toBe('acceptance');
-      expect(UNCOMPRESSED_TRANSFER_SYNTAXES).toContain(accepted?.contexts?.[0]?.transferSyntax);
+      expect(VERIFICATION_TRANSFER_SYNTAXES).toContain(accepted?.contexts?.[0]?.transferSyntax);
       expect((r.stdout + r.stderr).match(/Received Echo Response \(Success\)/g)?.length).toBe(20);
     });
 

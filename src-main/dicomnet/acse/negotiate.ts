@@ -58,7 +58,9 @@ export function negotiate(rq: AAssociateRq, policy: AcceptorPolicy, ctx: Negotia
       return { id: pc.id, result: PresentationContextResult.AbstractSyntaxNotSupported, transferSyntax: pc.transferSyntaxes[0] ?? '' };
     }
     // Our order of preference decides among the proposed ones (PS3.8 §7.1.1.14: exactly one is chosen).
-    const chosen = ours.find((ts) => pc.transferSyntaxes.includes(ts));
+    const chosen = policy.transferSyntaxChoice === 'proposed'
+      ? pc.transferSyntaxes.find((ts) => ours.includes(ts))
+      : ours.find((ts) => pc.transferSyntaxes.includes(ts));
     if (chosen === undefined) {
       return { id: pc.id, result: PresentationContextResult.TransferSyntaxesNotSupported, transferSyntax: pc.transferSyntaxes[0] ?? '' };
     }

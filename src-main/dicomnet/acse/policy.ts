@@ -21,6 +21,12 @@ export interface AcceptorPolicy {
   readonly implementationVersionName?: string;
   /** Our window; absent means we only work synchronously (window 1/1). */
   readonly asynchronousOperationsWindow?: AsynchronousOperationsWindow;
+  /**
+   * Which proposed transfer syntax a context gets: the first of ours the requestor proposed ('ours',
+   * default), or the first the requestor proposed that we accept ('proposed': a storage SCP that
+   * keeps what arrives as it arrived lets the sender, who knows its data, choose).
+   */
+  readonly transferSyntaxChoice?: 'ours' | 'proposed';
   /** SOP classes for which we accept the role reversal of SCP/SCU role selection (PS3.7 D.3.3.4). */
   readonly acceptScpRoleFor?: ReadonlySet<string>;
 }

@@ -9,11 +9,18 @@ export class DimseProtocolError extends Error {
   override name = 'DimseProtocolError';
 }
 
-/** Where the data-set fragments of one message go; the default keeps them in memory. */
+/**
+ * Where the data-set fragments of one message go; the default keeps them in memory. A sink that
+ * writes elsewhere (a file, nowhere) returns undefined from end() and tells its own result to the
+ * handler, which finds it on the message (design rule 6: stream, don't buffer).
+ */
 export interface DataSetSink {
+  /** A fragment as it arrives: a view the sink may keep (the framer never reuses its memory). */
   write(fragment: Uint8Array): void;
   /** Called after the last fragment; returns the data set when it was kept in memory. */
   end(): Buffer | undefined;
+  /** The association ended before the last fragment: what was written must not look complete. */
+  abort?(reason: string): void;
 }
 
 export interface AssembledMessage {
@@ -21,13 +28,15 @@ export interface AssembledMessage {
   readonly command: CommandSet;
   readonly commandBytes: Buffer;
   readonly dataSet?: Buffer;
+  /** The sink that received the data set, when it was not kept in memory. */
+  readonly sink?: DataSetSink;
 }
 
 export interface AssemblerOptions {
   readonly onMessage: (m: AssembledMessage) => void;
   readonly maxCommandBytes?: number;
   /** Chooses a sink for a message's data set (e.g. a file for C-STORE); default: memory. */
-  readonly dataSink?: (m: { presentationContextId: number; command: CommandSet }) => DataSetSink;
+  readonly dataSink?: (m: { presentationContextId: number; command: CommandSet }) => DataSetSink | undefined;
 }
 
 class MemorySink implements DataSetSink {
@@ -106,10 +115,23 @@ export class MessageAssembler {
     if (!this.command || !this.sink) throw new DimseProtocolError('data set fragment before a complete command set');
     this.sink.write(pdv.data);
     if (!pdv.isLast) return;
-    const dataSet = this.sink.end();
-    const message: AssembledMessage = { presentationContextId: this.pcId!, command: this.command, commandBytes: this.commandBytes!, dataSet };
+    const sink = this.sink;
+    const dataSet = sink.end();
+    const message: AssembledMessage = {
+      presentationContextId: this.pcId!, command: this.command, commandBytes: this.commandBytes!, dataSet,
+      sink: sink instanceof MemorySink ? undefined : sink,
+    };
     this.reset();
     this.options.onMessage(message);
+  }
+
+  /** The association is ending: a data set being received is incomplete and its sink is told so. */
+  abort(reason: string): void {
+    const sink = this.sink;
+    this.reset();
+    this.commandParts = [];
+    this.commandLength = 0;
+    sink?.abort?.(reason);
   }
 
   private reset(): void {

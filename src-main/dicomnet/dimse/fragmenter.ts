@@ -18,17 +18,28 @@ export function maxFragmentSize(peerMaxPduLength: number): number {
   return size;
 }
 
-function pushStream(out: Buffer[], pcId: number, isCommand: boolean, bytes: Uint8Array, fragment: number): void {
+/** `bytes` as PDVs of at most `fragment` bytes; `endsStream` flags the final one as the last fragment. */
+function pushStream(out: Buffer[], pcId: number, isCommand: boolean, bytes: Uint8Array, fragment: number, endsStream = true): void {
   const view = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.length === 0) {
-    out.push(encodePDataHeader(pcId, isCommand, true, 0));
+    if (endsStream) out.push(encodePDataHeader(pcId, isCommand, true, 0));
     return;
   }
   for (let offset = 0; offset < view.length; offset += fragment) {
     const end = Math.min(offset + fragment, view.length);
-    out.push(encodePDataHeader(pcId, isCommand, end === view.length, end - offset));
+    out.push(encodePDataHeader(pcId, isCommand, endsStream && end === view.length, end - offset));
     out.push(view.subarray(offset, end));
   }
+}
+
+/**
+ * One piece of a data set sent as a stream (read from a file piece by piece): the buffers to write
+ * for it; the last fragment flag is set only when `isLastPiece`.
+ */
+export function fragmentDataPiece(presentationContextId: number, piece: Uint8Array, isLastPiece: boolean, peerMaxPduLength: number): Buffer[] {
+  const out: Buffer[] = [];
+  pushStream(out, presentationContextId, false, piece, maxFragmentSize(peerMaxPduLength), isLastPiece);
+  return out;
 }
 
 /** The buffers to write, in order, for one DIMSE message. */

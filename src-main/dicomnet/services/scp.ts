@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { AcceptorPolicy, AsynchronousOperationsWindow } from '../acse/policy';
 import type { DicomAssociate } from '../association';
 import { DEFAULT_MAX_PDU_LENGTH } from '../association';
-import type { Association, DimseMessage } from '../connection';
+import type { Association, DataSinkFactory, DimseMessage } from '../connection';
 import { DicomNet, type DicomNetOptions, type ListenAddress } from '../dicom-net';
 import { makeResponse } from '../dimse/messages';
 import { decodeRejection } from '../explain';
@@ -31,6 +31,10 @@ export interface ScpOptions {
   readonly supportedContexts: ReadonlyMap<string, readonly string[]>;
   readonly handlers: ReadonlyMap<number, RequestHandler>;
   readonly asynchronousOperationsWindow?: AsynchronousOperationsWindow;
+  /** Where incoming data sets go (e.g. the Storage service's files); default: memory. */
+  readonly dataSinks?: DataSinkFactory;
+  /** Choose among a context's proposed transfer syntaxes by the requestor's order, not ours. */
+  readonly preferProposedTransferSyntax?: boolean;
   readonly net?: DicomNetOptions;
 }
 
@@ -82,6 +86,7 @@ export class DicomScp extends EventEmitter<ScpEvents> {
       implementationClassUid: IMPLEMENTATION_CLASS_UID,
       implementationVersionName: IMPLEMENTATION_VERSION_NAME,
       asynchronousOperationsWindow: options.asynchronousOperationsWindow,
+      transferSyntaxChoice: options.preferProposedTransferSyntax ? 'proposed' : 'ours',
     };
     this.net = DicomNet.startup(options.net);
     this.net.on('connection', () => this.net.accept());
@@ -92,6 +97,8 @@ export class DicomScp extends EventEmitter<ScpEvents> {
     this.net.on('abort', (a, info) => this.report('aborted', a, `${info.origin}: ${info.explanation}`));
     this.net.on('close', (a) => {
       this.accepted.delete(a);
+      // Requests that waited for a slot of the window will never be performed: drop their data.
+      for (const m of this.performing.get(a)?.waiting.splice(0) ?? []) m.sink?.abort?.('the association closed before the request was performed');
       this.report('closed', a);
     });
     this.net.on('error', (err) => {
@@ -130,6 +137,7 @@ export class DicomScp extends EventEmitter<ScpEvents> {
     // Answer first, report after: listeners (a log on a pipe) must not delay the peer.
     if (outcome.accepted) {
       this.accepted.add(a);
+      if (this.options.dataSinks) a.setDataSinkFactory(this.options.dataSinks);
       a.sendAssociateAccept(associate);
       this.report('accepted', a);
     } else {
@@ -175,11 +183,13 @@ export class DicomScp extends EventEmitter<ScpEvents> {
     const handler = this.options.handlers.get(field);
     const pc = a.associate?.context(m.presentationContextId);
     if (!handler) {
+      m.sink?.abort?.('refused');
       this.respond(a, m, { status: 0x0211, fields: { errorComment: 'Unrecognized operation' } });
       return;
     }
     if (m.command.affectedSopClassUid !== undefined && pc && m.command.affectedSopClassUid !== pc.abstractSyntax) {
       // PS3.7 §9.1: the SOP class of a request must be that of its presentation context.
+      m.sink?.abort?.('refused');
       this.respond(a, m, { status: 0x0122, fields: { errorComment: 'SOP class does not match the presentation context' } });
       return;
     }
@@ -187,6 +197,7 @@ export class DicomScp extends EventEmitter<ScpEvents> {
     try {
       result = handler(m, a);
     } catch (err) {
+      m.sink?.abort?.('the handler failed');
       this.respond(a, m, { status: 0x0110, fields: { errorComment: String((err as Error).message).slice(0, 64) } });
       return;
     }

@@ -1,0 +1,180 @@
+// Send files to a peer with C-STORE: walk the paths, read each file's Part 10 header, propose the
+// contexts the files need (one association per 128 contexts), send every file, and report each
+// file's outcome and a summary. Used by `dicomnet store` and, later, by the GUI's Send page.
+
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { classifyStatus, describeStatus } from '../../src-shared/dicom-status';
+import { DicomAssociate } from '../dicomnet/association';
+import { DicomNet } from '../dicomnet/dicom-net';
+import { AssociationError } from '../dicomnet/errors';
+import { planAssociations, scanFile, storeFile, type DicomFile } from '../dicomnet/services/storage/store-scu';
+import { TransportError, type TlsConfig } from '../dicomnet/transport';
+
+export interface SendOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly callingAeTitle: string;
+  readonly calledAeTitle: string;
+  readonly tls?: TlsConfig;
+  /** Limit for connecting, negotiating and each response, in ms. */
+  readonly timeoutMs: number;
+  /** Files or folders (walked recursively). */
+  readonly paths: readonly string[];
+  /** Called once per file, as soon as its outcome is known. */
+  readonly onFile?: (r: FileOutcome) => void;
+  /** Aborting it aborts the association in progress; files not sent yet are reported as cancelled. */
+  readonly signal?: AbortSignal;
+}
+
+export interface FileOutcome {
+  readonly path: string;
+  /** 'stored': Success or Warning; 'failed': a failure status or an association problem; 'skipped': not DICOM. */
+  readonly outcome: 'stored' | 'failed' | 'skipped';
+  readonly status?: number;
+  /** Plain words: the status, or why it failed or was skipped. */
+  readonly detail: string;
+  readonly bytes: number;
+  readonly ms: number;
+  readonly sopInstanceUid?: string;
+  readonly transferSyntaxUid?: string;
+  readonly transcoded?: boolean;
+}
+
+export interface SendSummary {
+  readonly ok: boolean;
+  readonly files: number;
+  readonly stored: number;
+  readonly warnings: number;
+  readonly failed: number;
+  readonly skipped: number;
+  readonly bytes: number;
+  readonly seconds: number;
+  readonly megabytesPerSecond: number;
+  readonly associations: number;
+}
+
+/** Every regular file under `paths`, in a stable order; unreadable paths are reported, not thrown. */
+export function walk(paths: readonly string[], onProblem: (path: string, reason: string) => void): string[] {
+  const out: string[] = [];
+  const visit = (path: string, depth: number) => {
+    let st;
+    try {
+      st = statSync(path);
+    } catch (err) {
+      onProblem(path, `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      return;
+    }
+    if (st.isFile()) out.push(path);
+    else if (st.isDirectory() && depth < 64) {
+      let names: string[];
+      try {
+        names = readdirSync(path).sort();
+      } catch (err) {
+        onProblem(path, `cannot list (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+        return;
+      }
+      for (const name of names) visit(join(path, name), depth + 1);
+    }
+  };
+  for (const p of paths) visit(p, 0);
+  return out;
+}
+
+function plainError(err: unknown): string {
+  if (err instanceof TransportError || err instanceof AssociationError) return err.plain;
+  return (err as Error)?.message ?? String(err);
+}
+
+export async function sendFiles(o: SendOptions): Promise<SendSummary> {
+  const started = performance.now();
+  const results: FileOutcome[] = [];
+  const report = (r: FileOutcome) => {
+    results.push(r);
+    o.onFile?.(r);
+  };
+  const skip = (path: string, reason: string) => report({ path, outcome: 'skipped', detail: reason, bytes: 0, ms: 0 });
+
+  const files: DicomFile[] = [];
+  for (const path of walk(o.paths, skip)) {
+    const scanned = scanFile(path);
+    if (scanned.ok) files.push(scanned.file);
+    else skip(path, scanned.reason);
+  }
+
+  const groups = planAssociations(files);
+  const net = DicomNet.startup({ timeouts: { acseMs: o.timeoutMs, dimseMs: o.timeoutMs, releaseMs: o.timeoutMs, artimMs: o.timeoutMs } });
+  let associations = 0;
+  try {
+    for (const group of groups) {
+      const failAll = (list: readonly DicomFile[], detail: string) => {
+        for (const f of list) report({ path: f.path, outcome: 'failed', detail, bytes: 0, ms: 0, sopInstanceUid: f.header.mediaStorageSopInstanceUid });
+      };
+      if (o.signal?.aborted) {
+        failAll(group.files, 'cancelled');
+        continue;
+      }
+      const associate = new DicomAssociate({ callingAeTitle: o.callingAeTitle, calledAeTitle: o.calledAeTitle, presentationContexts: group.contexts });
+      let association;
+      try {
+        ({ association } = await net.connect({ host: o.host, port: o.port, tls: o.tls, associate, connectTimeoutMs: o.timeoutMs }));
+        associations++;
+      } catch (err) {
+        failAll(group.files, plainError(err));
+        continue;
+      }
+      const onAbort = () => association.abort('cancelled by the user');
+      o.signal?.addEventListener('abort', onAbort);
+      try {
+        for (let i = 0; i < group.files.length; i++) {
+          const f = group.files[i]!;
+          if (association.isClosed || association.state !== 'Sta6') {
+            failAll(group.files.slice(i), o.signal?.aborted ? 'cancelled' : `not sent: ${association.abortInfo?.explanation ?? 'the association ended'}`);
+            break;
+          }
+          const t0 = performance.now();
+          try {
+            const r = await storeFile(association, f, o.timeoutMs);
+            const cls = classifyStatus(r.status);
+            const ok = cls === 'Success' || cls === 'Warning';
+            report({
+              path: f.path,
+              outcome: ok ? 'stored' : 'failed',
+              status: r.status,
+              detail: `${describeStatus(r.status)}${r.errorComment ? ` (${r.errorComment})` : ''}`,
+              bytes: f.size - f.header.dataSetOffset,
+              ms: performance.now() - t0,
+              sopInstanceUid: f.header.mediaStorageSopInstanceUid,
+              transferSyntaxUid: r.transferSyntaxUid,
+              transcoded: r.transcoded,
+            });
+          } catch (err) {
+            report({ path: f.path, outcome: 'failed', detail: o.signal?.aborted ? 'cancelled' : plainError(err), bytes: 0, ms: performance.now() - t0, sopInstanceUid: f.header.mediaStorageSopInstanceUid });
+          }
+        }
+        if (!association.isClosed && association.state === 'Sta6') await association.release().catch(() => association.abort());
+      } finally {
+        o.signal?.removeEventListener('abort', onAbort);
+      }
+    }
+  } finally {
+    await net.close(0);
+  }
+
+  const seconds = (performance.now() - started) / 1000;
+  const stored = results.filter((r) => r.outcome === 'stored');
+  const bytes = stored.reduce((s, r) => s + r.bytes, 0);
+  const failed = results.filter((r) => r.outcome === 'failed').length;
+  return {
+    ok: failed === 0 && stored.length > 0,
+    files: results.length,
+    stored: stored.length,
+    warnings: stored.filter((r) => r.status !== undefined && classifyStatus(r.status) === 'Warning').length,
+    failed,
+    skipped: results.filter((r) => r.outcome === 'skipped').length,
+    bytes,
+    seconds,
+    megabytesPerSecond: seconds > 0 ? bytes / 1e6 / seconds : 0,
+    associations,
+  };
+}

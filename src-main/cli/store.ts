@@ -1,0 +1,59 @@
+// `dicomnet store HOST PORT PATH...`: send DICOM files with C-STORE, one line per file and a summary.
+
+import { parseArgs } from 'node:util';
+import { sendFiles, type FileOutcome, type SendSummary } from '../app/send';
+import { CLIENT_TLS_OPTIONS, parseAeTitle, parseClientTls, parsePort, parseSeconds } from './options';
+import { UsageError } from './usage';
+
+export async function runStore(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        aet: { type: 'string' },
+        aec: { type: 'string' },
+        timeout: { type: 'string' },
+        ...CLIENT_TLS_OPTIONS,
+        json: { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values: v, positionals } = parsed;
+  if (positionals.length < 3) throw new UsageError(`store takes HOST, PORT and at least one PATH (${positionals.length} given).`);
+  const [host, portText, ...paths] = positionals as [string, string, ...string[]];
+  const port = parsePort(portText, 'PORT');
+  const callingAeTitle = parseAeTitle(v.aet ?? 'DICOMNET', '--aet');
+  const calledAeTitle = parseAeTitle(v.aec ?? 'ANY-SCP', '--aec');
+  const timeoutMs = (v.timeout === undefined ? 30 : parseSeconds(v.timeout, '--timeout')) * 1000;
+  const tls = parseClientTls(v);
+
+  const summary = await sendFiles({
+    host, port, callingAeTitle, calledAeTitle, tls, timeoutMs, paths,
+    onFile: (r) => (v.json ? out.write(`${JSON.stringify({ type: 'file', ...r })}\n`) : printFile(r, out, err)),
+  });
+  if (v.json) out.write(`${JSON.stringify({ type: 'summary', ...summary })}\n`);
+  else printSummary(summary, `${calledAeTitle}@${host}:${port}`, summary.ok ? out : err);
+  return summary.ok ? 0 : 1;
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(bytes < 1e6 ? 3 : 1)} MB`;
+}
+
+function printFile(r: FileOutcome, out: NodeJS.WritableStream, err: NodeJS.WritableStream): void {
+  const how = r.transcoded ? ' (converted)' : '';
+  if (r.outcome === 'stored') out.write(`stored  ${r.path}  ${mb(r.bytes)}${how}  ${r.detail}\n`);
+  else if (r.outcome === 'skipped') err.write(`skipped ${r.path}: ${r.detail}\n`);
+  else err.write(`FAILED  ${r.path}: ${r.detail}\n`);
+}
+
+function printSummary(s: SendSummary, peer: string, to: NodeJS.WritableStream): void {
+  to.write(`C-STORE -> ${peer}: ${s.stored} stored${s.warnings ? ` (${s.warnings} with warnings)` : ''}, ${s.failed} failed, ${s.skipped} skipped; ` +
+    `${mb(s.bytes)} in ${s.seconds.toFixed(2)} s (${s.megabytesPerSecond.toFixed(1)} MB/s) over ${s.associations} association(s)\n`);
+  if (s.stored === 0 && s.failed === 0) to.write('No DICOM files were found in the given paths.\n');
+}

@@ -1,0 +1,232 @@
+// A C-STORE data set streamed to a temporary file as its fragments arrive (design rule 6): memory
+// holds what the disk has not taken yet, bounded by pausing the association's input (TCP flow
+// control then slows the sender). Fragments queued while a write is under way go out together in
+// one writev, so a fast network and a slow disk meet in few, large system calls.
+//
+// The file is only ever the temporary one: renaming it to its final name is the store service's
+// step, after the last fragment and a successful write. An aborted transfer deletes it.
+
+import { close, open, unlink, writev } from 'node:fs';
+import type { DataSetSink } from '../../dimse/assembler';
+
+/** Bytes kept of the data set's start, for reading its identifying attributes without the disk. */
+export const HEAD_BYTES = 64 * 1024;
+/** Queued bytes above which input is paused, and below which it resumes. */
+const HIGH_WATER = 16 * 1024 * 1024;
+const LOW_WATER = 4 * 1024 * 1024;
+/** IOV_MAX on Linux. */
+const MAX_BUFFERS_PER_WRITE = 1024;
+
+export interface InputFlow {
+  pause(): void;
+  resume(): void;
+}
+
+export interface SinkResult {
+  /** Data-set bytes received (the file also holds `prefix`). */
+  readonly bytes: number;
+  /** The first HEAD_BYTES of the data set (fewer if it is shorter). */
+  readonly head: Buffer;
+  /** Why the file is not complete: a write error (ENOSPC, EFBIG, EIO...) or an abort. */
+  readonly error?: Error & { code?: string };
+}
+
+export class HeadKeeper {
+  private readonly parts: Buffer[] = [];
+  private kept = 0;
+
+  keep(fragment: Uint8Array): void {
+    if (this.kept >= HEAD_BYTES) return;
+    const n = Math.min(HEAD_BYTES - this.kept, fragment.length);
+    // A copy: the fragment's memory belongs to a PDU we do not want to hold whole.
+    this.parts.push(Buffer.from(fragment.subarray(0, n)));
+    this.kept += n;
+  }
+
+  get head(): Buffer {
+    return this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.kept);
+  }
+}
+
+/** `storescp --ignore`: counts the bytes and keeps the head, writes nothing. */
+export class DiscardSink implements DataSetSink {
+  private readonly headKeeper = new HeadKeeper();
+  private bytes = 0;
+
+  write(fragment: Uint8Array): void {
+    this.bytes += fragment.length;
+    this.headKeeper.keep(fragment);
+  }
+
+  end(): undefined {
+    return undefined;
+  }
+
+  get result(): SinkResult {
+    return { bytes: this.bytes, head: this.headKeeper.head };
+  }
+}
+
+export class FileSink implements DataSetSink {
+  readonly done: Promise<SinkResult>;
+  private resolveDone!: (r: SinkResult) => void;
+  private readonly headKeeper = new HeadKeeper();
+  private fd: number | undefined;
+  private queue: Buffer[] = [];
+  private queued = 0;
+  private bytes = 0;
+  private writing = false;
+  private ended = false;
+  private aborted = false;
+  private finished = false;
+  private paused = false;
+  private error: (Error & { code?: string }) | undefined;
+  /** Where the data set starts in the file: after the Part 10 preamble and meta group. */
+  readonly prefixLength: number;
+
+  constructor(
+    readonly tempPath: string,
+    prefix: Buffer,
+    private readonly flow: InputFlow,
+  ) {
+    this.prefixLength = prefix.length;
+    this.done = new Promise((resolve) => { this.resolveDone = resolve; });
+    this.queue.push(prefix);
+    this.queued = prefix.length;
+    // 'wx': never write into a file that exists (a name collision would mix two instances).
+    open(tempPath, 'wx', 0o644, (err, fd) => {
+      if (err) {
+        this.fail(err);
+        this.finish();
+        return;
+      }
+      if (this.finished) {
+        // Aborted while the file was being opened: nothing of it may stay.
+        close(fd, () => unlink(tempPath, () => undefined));
+        return;
+      }
+      this.fd = fd;
+      this.pump();
+    });
+  }
+
+  write(fragment: Uint8Array): void {
+    this.bytes += fragment.length;
+    this.headKeeper.keep(fragment);
+    // After a failed write the rest of the data set is still read (and dropped): the association
+    // stays usable and the sender gets an A700 status instead of an abort.
+    if (this.error || this.aborted) return;
+    const view = Buffer.isBuffer(fragment) ? fragment : Buffer.from(fragment.buffer, fragment.byteOffset, fragment.byteLength);
+    this.queue.push(view);
+    this.queued += view.length;
+    if (this.queued > HIGH_WATER && !this.paused) {
+      this.paused = true;
+      this.flow.pause();
+    }
+    this.pump();
+  }
+
+  end(): undefined {
+    this.ended = true;
+    this.pump();
+    return undefined;
+  }
+
+  /**
+   * The transfer ended early, or the message was refused after all: nothing of the file may stay.
+   * After end() this deletes the completed temporary file (unless the store service renamed it).
+   */
+  abort(reason: string): void {
+    if (this.ended) {
+      void this.done.then((r) => { if (!r.error) unlink(this.tempPath, () => undefined); });
+      return;
+    }
+    if (this.aborted) return;
+    this.aborted = true;
+    this.error ??= Object.assign(new Error(`transfer aborted: ${reason}`), { code: 'EABORTED' });
+    this.dropQueue();
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.writing || this.finished) return;
+    if (this.fd === undefined && !this.error) return; // still opening; open's callback pumps
+    if (this.queue.length === 0 || this.error) {
+      this.finish();
+      return;
+    }
+    this.writing = true;
+    const batch = this.queue.length <= MAX_BUFFERS_PER_WRITE ? this.queue : this.queue.slice(0, MAX_BUFFERS_PER_WRITE);
+    this.queue = this.queue.length <= MAX_BUFFERS_PER_WRITE ? [] : this.queue.slice(MAX_BUFFERS_PER_WRITE);
+    this.writeBatch(batch);
+  }
+
+  private writeBatch(batch: Buffer[]): void {
+    writev(this.fd!, batch, (err, written) => {
+      if (err) {
+        this.writing = false;
+        this.fail(err);
+        this.pump();
+        return;
+      }
+      this.queued -= written;
+      const rest = remainder(batch, written);
+      if (rest.length > 0 && !this.aborted) {
+        // A short write (e.g. the file size limit reached): the retry reports the error.
+        this.writeBatch(rest);
+        return;
+      }
+      this.writing = false;
+      if (this.paused && this.queued < LOW_WATER) {
+        this.paused = false;
+        this.flow.resume();
+      }
+      this.pump();
+    });
+  }
+
+  private fail(err: Error & { code?: string }): void {
+    this.error ??= err;
+    this.dropQueue();
+  }
+
+  private dropQueue(): void {
+    this.queue = [];
+    this.queued = 0;
+    if (this.paused) {
+      this.paused = false;
+      this.flow.resume();
+    }
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    if (!this.ended && !this.aborted) return; // an error before the end: wait for the end
+    this.finished = true;
+    const result = (): SinkResult => ({ bytes: this.bytes, head: this.headKeeper.head, error: this.error });
+    const fd = this.fd;
+    const afterClose = () => {
+      if (this.error) unlink(this.tempPath, () => this.resolveDone(result()));
+      else this.resolveDone(result());
+    };
+    if (fd === undefined) afterClose();
+    else close(fd, (err) => {
+      if (err) this.error ??= err;
+      afterClose();
+    });
+  }
+}
+
+/** The buffers of `batch` after its first `written` bytes. */
+function remainder(batch: Buffer[], written: number): Buffer[] {
+  let skip = written;
+  let i = 0;
+  while (i < batch.length && skip >= batch[i]!.length) {
+    skip -= batch[i]!.length;
+    i++;
+  }
+  if (i >= batch.length) return [];
+  const rest = batch.slice(i);
+  if (skip > 0) rest[0] = rest[0]!.subarray(skip);
+  return rest;
+}

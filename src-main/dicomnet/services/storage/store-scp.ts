@@ -1,0 +1,249 @@
+// The Storage SCP (PS3.4 Annex B): C-STORE data sets stream into temporary files in the storage folder
+// (or are counted and dropped, like `storescp --ignore`); after the last fragment the instance is
+// checked against its command and renamed to <Study>/<Series>/<SOP>.dcm. The status tells the sender
+// the truth (PS3.4 B.2.3): A700 when the disk fails us, A900 when the data set does not match the
+// command, C000 when it cannot be understood, 0111 for a refused duplicate.
+
+import { EventEmitter } from 'node:events';
+import { closeSync, link, mkdir, openSync, rename, unlink } from 'node:fs';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+import type { Association, DataSinkFactory, DimseMessage } from '../../connection';
+import { CommandField } from '../../dimse/command-fields';
+import type { CommandSet } from '../../dimse/command-set';
+import { encodeFileMeta } from '../../part10/file-meta';
+import { bufferSource } from '../../part10/byte-source';
+import { COMPRESSED_TRANSFER_SYNTAXES, TransferSyntax } from '../../part10/transfer-syntax';
+import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../../uids';
+import type { HandlerResult, RequestHandler } from '../handlers';
+import { STORAGE_SOP_CLASSES } from '../../storage-sop-classes';
+import { DiscardSink, FileSink, type SinkResult } from './file-sink';
+import { headThenFile, identify, type InstanceIdentity } from './identify';
+import { alternativePath, instancePath, isValidUid, temporaryPath } from './paths';
+
+const linkAsync = promisify(link);
+const renameAsync = promisify(rename);
+const mkdirAsync = promisify(mkdir);
+const unlinkAsync = promisify(unlink);
+
+export type DuplicatePolicy = 'overwrite' | 'keep' | 'reject';
+export const DUPLICATE_POLICIES: readonly DuplicatePolicy[] = ['overwrite', 'keep', 'reject'];
+
+export interface StorageOptions {
+  /** The storage folder; absent: receive and discard (for measurements). */
+  readonly folder?: string;
+  /** A SOP instance already in the folder: replace it (default), keep both, or refuse the new one. */
+  readonly duplicates?: DuplicatePolicy;
+}
+
+/** One instance received and stored (or counted, when discarding). */
+export interface ReceivedInstance extends InstanceIdentity {
+  readonly associationId: number;
+  readonly callingAeTitle: string;
+  readonly calledAeTitle: string;
+  readonly remoteAddress: string;
+  readonly sopClassUid: string;
+  readonly sopInstanceUid: string;
+  readonly transferSyntaxUid: string;
+  /** Data-set bytes received. */
+  readonly bytes: number;
+  /** The file, when stored. */
+  readonly path?: string;
+  readonly at: number;
+}
+
+/** An instance the SCP answered with a failure status. */
+export interface StoreFailure {
+  readonly associationId: number;
+  readonly callingAeTitle: string;
+  readonly sopInstanceUid?: string;
+  readonly status: number;
+  readonly reason: string;
+  readonly at: number;
+}
+
+export interface StorageEvents {
+  instance: [instance: ReceivedInstance];
+  failure: [failure: StoreFailure];
+}
+
+/** The transfer syntaxes the Storage SCP accepts, uncompressed ones first. */
+export const STORAGE_TRANSFER_SYNTAXES: readonly string[] = [
+  TransferSyntax.ExplicitVRLittleEndian,
+  TransferSyntax.ImplicitVRLittleEndian,
+  TransferSyntax.DeflatedExplicitVRLittleEndian,
+  TransferSyntax.ExplicitVRBigEndian,
+  ...COMPRESSED_TRANSFER_SYNTAXES,
+];
+
+/** Every storage SOP class with every transfer syntax above. */
+export function storageContexts(): Map<string, readonly string[]> {
+  return new Map([...STORAGE_SOP_CLASSES.keys()].map((uid) => [uid, STORAGE_TRANSFER_SYNTAXES]));
+}
+
+interface Failure {
+  readonly status: number;
+  readonly comment: string;
+}
+
+const fail = (status: number, comment: string): Failure => ({ status, comment });
+
+export class StorageService extends EventEmitter<StorageEvents> {
+  private readonly duplicates: DuplicatePolicy;
+
+  constructor(private readonly options: StorageOptions) {
+    super();
+    this.duplicates = options.duplicates ?? 'overwrite';
+  }
+
+  get folder(): string | undefined {
+    return this.options.folder;
+  }
+
+  /** Chooses the sink of each incoming C-STORE data set; install it with DicomScp's `dataSinks`. */
+  readonly sinks: DataSinkFactory = (m, a) => {
+    if (m.command.commandField !== CommandField.CStoreRq) return undefined;
+    const folder = this.options.folder;
+    if (folder === undefined) return new DiscardSink();
+    const pc = a.associate?.context(m.presentationContextId);
+    const prefix = encodeFileMeta({
+      transferSyntaxUid: pc?.transferSyntax ?? TransferSyntax.ImplicitVRLittleEndian,
+      mediaStorageSopClassUid: m.command.affectedSopClassUid ?? '',
+      mediaStorageSopInstanceUid: m.command.affectedSopInstanceUid ?? '',
+      implementationClassUid: IMPLEMENTATION_CLASS_UID,
+      implementationVersionName: IMPLEMENTATION_VERSION_NAME,
+      sourceApplicationEntityTitle: a.associate?.callingAeTitle,
+    });
+    return new FileSink(temporaryPath(folder), prefix, { pause: () => a.pauseInput(), resume: () => a.resumeInput() });
+  };
+
+  /** The C-STORE intervention handler. */
+  readonly handler: RequestHandler = async (m, a) => {
+    const outcome = await this.store(m, a);
+    if ('status' in outcome) {
+      this.emit('failure', {
+        associationId: a.id,
+        callingAeTitle: a.associate?.callingAeTitle ?? '',
+        sopInstanceUid: m.command.affectedSopInstanceUid,
+        status: outcome.status,
+        reason: outcome.comment,
+        at: Date.now(),
+      });
+      return { status: outcome.status, fields: { errorComment: outcome.comment.slice(0, 64) } } satisfies HandlerResult;
+    }
+    this.emit('instance', outcome);
+    return { status: 0x0000 };
+  };
+
+  private async store(m: DimseMessage, a: Association): Promise<ReceivedInstance | Failure> {
+    const sink = m.sink;
+    const ts = a.associate?.context(m.presentationContextId)?.transferSyntax ?? TransferSyntax.ImplicitVRLittleEndian;
+    if (sink instanceof DiscardSink) {
+      const r = sink.result;
+      const id = this.check(m.command, r, ts, undefined, 0);
+      return 'status' in id ? id : this.received(m, a, id, ts, r.bytes, undefined);
+    }
+    if (!(sink instanceof FileSink)) return fail(0x0110, 'Processing failure: the data set was not streamed to a file');
+    const r = await sink.done;
+    if (r.error) return fail(0xa700, outOfResources(r.error));
+    let fd: number | undefined;
+    let outcome: InstanceIdentity & { sopClassUid: string; sopInstanceUid: string } | Failure;
+    try {
+      fd = r.bytes > r.head.length ? openSync(sink.tempPath, 'r') : undefined;
+      outcome = this.check(m.command, r, ts, fd, sink.prefixLength);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+    if ('status' in outcome) {
+      await unlinkAsync(sink.tempPath).catch(() => undefined);
+      return outcome;
+    }
+    const study = outcome.studyInstanceUid;
+    const series = outcome.seriesInstanceUid;
+    if (!isValidUid(study) || !isValidUid(series)) {
+      await unlinkAsync(sink.tempPath).catch(() => undefined);
+      return fail(0xa900, `Study/Series Instance UID missing or invalid ('${study ?? ''}', '${series ?? ''}')`);
+    }
+    try {
+      const path = await this.place(sink.tempPath, instancePath(this.options.folder!, study, series, outcome.sopInstanceUid));
+      if (path === undefined) {
+        await unlinkAsync(sink.tempPath).catch(() => undefined);
+        return fail(0x0111, 'Duplicate SOP instance: already stored and duplicates are refused');
+      }
+      return this.received(m, a, outcome, ts, r.bytes, path);
+    } catch (err) {
+      await unlinkAsync(sink.tempPath).catch(() => undefined);
+      return fail(0xa700, outOfResources(err as Error));
+    }
+  }
+
+  /** The data set against its command: parses, names the same SOP class and instance, valid UIDs. */
+  private check(command: CommandSet, r: SinkResult, ts: string, fd: number | undefined, fileOffset: number): (InstanceIdentity & { sopClassUid: string; sopInstanceUid: string }) | Failure {
+    let id: InstanceIdentity;
+    try {
+      const src = fd === undefined && r.bytes <= r.head.length ? bufferSource(r.head) : headThenFile(r.head, r.bytes, fd, fileOffset);
+      id = identify(src, ts);
+    } catch (err) {
+      return fail(0xc000, `Cannot understand: the data set does not parse (${(err as Error).message})`);
+    }
+    if (id.sopClassUid !== command.affectedSopClassUid) {
+      return fail(0xa900, `SOP Class UID in the data set (${id.sopClassUid ?? 'none'}) differs from the command`);
+    }
+    if (id.sopInstanceUid !== command.affectedSopInstanceUid) {
+      return fail(0xa900, `SOP Instance UID in the data set (${id.sopInstanceUid ?? 'none'}) differs from the command`);
+    }
+    if (!isValidUid(id.sopInstanceUid)) return fail(0xc000, `Cannot understand: '${id.sopInstanceUid}' is not a valid UID`);
+    return { ...id, sopClassUid: id.sopClassUid!, sopInstanceUid: id.sopInstanceUid };
+  }
+
+  /** Moves the temporary file to `path` under the duplicates policy; undefined when refused. */
+  private async place(tempPath: string, path: string): Promise<string | undefined> {
+    await mkdirAsync(dirname(path), { recursive: true });
+    if (this.duplicates === 'overwrite') {
+      await renameAsync(tempPath, path); // atomic: readers see the old file or the new one, never half
+      return path;
+    }
+    // link() fails with EEXIST atomically, where "check, then rename" would race another association.
+    for (let n = 1; n <= 10_000; n++) {
+      const candidate = n === 1 ? path : alternativePath(path, n);
+      try {
+        await linkAsync(tempPath, candidate);
+        await unlinkAsync(tempPath);
+        return candidate;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        if (this.duplicates === 'reject') return undefined;
+      }
+    }
+    throw new Error(`10000 copies of ${path} exist`);
+  }
+
+  private received(m: DimseMessage, a: Association, id: InstanceIdentity & { sopClassUid: string; sopInstanceUid: string }, ts: string, bytes: number, path: string | undefined): ReceivedInstance {
+    return {
+      ...id,
+      associationId: a.id,
+      callingAeTitle: a.associate?.callingAeTitle ?? '',
+      calledAeTitle: a.associate?.calledAeTitle ?? '',
+      remoteAddress: a.remoteAddress,
+      transferSyntaxUid: ts,
+      bytes,
+      path,
+      at: Date.now(),
+    };
+  }
+}
+
+function outOfResources(err: Error & { code?: string }): string {
+  switch (err.code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'Out of resources: the storage disk is full';
+    case 'EFBIG':
+      return 'Out of resources: file size limit reached';
+    case 'EACCES':
+    case 'EPERM':
+      return 'Out of resources: no permission to write the storage folder';
+    default:
+      return `Out of resources: writing the file failed (${err.code ?? err.message})`;
+  }
+}

@@ -1,0 +1,47 @@
+import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bufferSource, fileSource } from '../../../src-main/dicomnet/part10/byte-source';
+import { workdir } from './dcmtk-files';
+
+const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i & 0xff));
+const dir = workdir();
+afterAll(() => dir.remove());
+
+describe.each([
+  ['bufferSource', () => ({ src: bufferSource(bytes), close: () => undefined })],
+  [
+    'fileSource',
+    () => {
+      const path = dir.file(`bytes-${Math.random()}`);
+      writeFileSync(path, bytes);
+      const fd = openSync(path, 'r');
+      return { src: fileSource(fd, bytes.length), close: () => closeSync(fd) };
+    },
+  ],
+])('%s', (_name, open) => {
+  it('reads at any position, and fewer bytes only at the end', () => {
+    const { src, close } = open();
+    try {
+      expect(src.size).toBe(1000);
+      expect(src.read(10, 5)).toEqual(bytes.subarray(10, 15));
+      expect(src.read(0, 1000)).toEqual(bytes);
+      expect(src.read(990, 100)).toEqual(bytes.subarray(990));
+      expect(src.read(1000, 10).length).toBe(0);
+      expect(src.read(5000, 10).length).toBe(0);
+      expect(src.read(3, 0).length).toBe(0);
+    } finally {
+      close();
+    }
+  });
+});
+
+it('fileSource returns what is there when the file is shorter than claimed', () => {
+  const path = dir.file('short');
+  writeFileSync(path, bytes.subarray(0, 100));
+  const fd = openSync(path, 'r');
+  try {
+    expect(fileSource(fd, 1000).read(50, 200)).toEqual(bytes.subarray(50, 100));
+  } finally {
+    closeSync(fd);
+  }
+});

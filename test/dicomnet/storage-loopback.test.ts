@@ -1,0 +1,334 @@
+// Storage over loopback, our SCU against our SCP: every transfer syntax family stored byte for byte,
+// many instances on one association, a 200 MB instance streamed, TLS, duplicates, an abort in the
+// middle (no file left), conversion between implicit and explicit VR, and bad data sets.
+
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import dcmjs from 'dcmjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendFiles, type FileOutcome } from '../../src-main/app/send';
+import { CommandField } from '../../src-main/dicomnet/dimse/command-fields';
+import { echoHandlers } from '../../src-main/dicomnet/services/echo';
+import { DicomScp } from '../../src-main/dicomnet/services/scp';
+import { StorageService, storageContexts, type DuplicatePolicy, type ReceivedInstance, type StoreFailure } from '../../src-main/dicomnet/services/storage/store-scp';
+import { readPart10Header } from '../../src-main/dicomnet/part10/file-meta';
+import { bufferSource } from '../../src-main/dicomnet/part10/byte-source';
+import { TransferSyntax } from '../../src-main/dicomnet/part10/transfer-syntax';
+import { makeTestPki, type TestPki } from '../helpers/certs';
+import { CT_IMAGE, makeInstance, newUid, SECONDARY_CAPTURE, type MadeInstance } from '../helpers/dicom-files';
+
+const work = mkdtempSync(join(tmpdir(), 'dicomnet-store-'));
+const scps: DicomScp[] = [];
+
+afterAll(async () => {
+  await Promise.all(scps.splice(0).map((s) => s.stop(0)));
+  rmSync(work, { recursive: true, force: true });
+});
+
+let dirCount = 0;
+function freshDir(name: string): string {
+  const d = join(work, `${name}-${++dirCount}`);
+  mkdirSync(d, { recursive: true });
+  return d;
+}
+
+interface Node {
+  readonly port: number;
+  readonly tlsPort?: number;
+  readonly folder: string;
+  readonly instances: ReceivedInstance[];
+  readonly failures: StoreFailure[];
+  readonly scp: DicomScp;
+}
+
+async function startNode(opts: { duplicates?: DuplicatePolicy; contexts?: Map<string, readonly string[]>; pki?: TestPki } = {}): Promise<Node> {
+  const folder = freshDir('scp');
+  const storage = new StorageService({ folder, duplicates: opts.duplicates });
+  const handlers = new Map(echoHandlers);
+  handlers.set(CommandField.CStoreRq, storage.handler);
+  const listeners: { host: string; port: number; tls?: { cert: string; key: string; ca: string[] } }[] = [{ host: '127.0.0.1', port: 0 }];
+  if (opts.pki) listeners.push({ host: '127.0.0.1', port: 0, tls: { cert: opts.pki.server.certPem, key: opts.pki.server.keyPem, ca: [opts.pki.ca.certPem] } });
+  const scp = new DicomScp({
+    aeTitle: 'STORE-SCP',
+    listeners,
+    supportedContexts: opts.contexts ?? storageContexts(),
+    handlers,
+    dataSinks: storage.sinks,
+    preferProposedTransferSyntax: true,
+  });
+  scps.push(scp);
+  const instances: ReceivedInstance[] = [];
+  const failures: StoreFailure[] = [];
+  storage.on('instance', (i) => instances.push(i));
+  storage.on('failure', (f) => failures.push(f));
+  const addresses = await scp.start();
+  return { port: addresses[0]!.port, tlsPort: addresses[1]?.port, folder, instances, failures, scp };
+}
+
+function send(port: number, paths: string[], extra: Partial<Parameters<typeof sendFiles>[0]> = {}) {
+  const files: FileOutcome[] = [];
+  return sendFiles({
+    host: '127.0.0.1', port, callingAeTitle: 'SENDER', calledAeTitle: 'STORE-SCP', timeoutMs: 20_000, paths,
+    onFile: (r) => files.push(r), ...extra,
+  }).then((summary) => ({ summary, files }));
+}
+
+/** The data set part of a Part 10 file (after its meta group). */
+function dataSetOf(path: string): Buffer {
+  const bytes = readFileSync(path);
+  return bytes.subarray(readPart10Header(bufferSource(bytes)).dataSetOffset);
+}
+
+function storedPath(folder: string, m: MadeInstance): string {
+  return join(folder, m.studyInstanceUid, m.seriesInstanceUid, `${m.sopInstanceUid}.dcm`);
+}
+
+/** Every file under `dir`, relative. */
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const visit = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) visit(p);
+      else out.push(relative(dir, p));
+    }
+  };
+  visit(dir);
+  return out.sort();
+}
+
+function sha256File(path: string, skip = 0): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha256');
+    createReadStream(path, { start: skip }).on('data', (c) => h.update(c)).on('end', () => resolve(h.digest('hex'))).on('error', reject);
+  });
+}
+
+describe('storage: our SCU to our SCP', () => {
+  let node: Node;
+  beforeAll(async () => { node = await startNode(); });
+
+  it('stores native, deflated and encapsulated instances byte for byte, with a correct meta group', async () => {
+    const src = freshDir('src');
+    const made = [
+      makeInstance(join(src, 'a.dcm'), { transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, pixelBytes: 10_000, seed: 1 }),
+      makeInstance(join(src, 'b.dcm'), { transferSyntaxUid: TransferSyntax.ImplicitVRLittleEndian, pixelBytes: 7_000, seed: 2 }),
+      makeInstance(join(src, 'c.dcm'), { transferSyntaxUid: TransferSyntax.DeflatedExplicitVRLittleEndian, pixelBytes: 5_000, seed: 3 }),
+      makeInstance(join(src, 'd.dcm'), { transferSyntaxUid: TransferSyntax.JPEGBaseline8Bit, pixelBytes: 3_001, seed: 4, sopClassUid: CT_IMAGE }),
+      makeInstance(join(src, 'e.dcm'), { transferSyntaxUid: TransferSyntax.JPEG2000Lossless, pixelBytes: 9_000, seed: 5 }),
+    ];
+    const { summary, files } = await send(node.port, [src]);
+    expect(files.map((f) => f.outcome)).toEqual(['stored', 'stored', 'stored', 'stored', 'stored']);
+    expect(summary).toMatchObject({ ok: true, stored: 5, failed: 0, skipped: 0, associations: 1 });
+    for (const m of made) {
+      const path = storedPath(node.folder, m);
+      expect(existsSync(path), path).toBe(true);
+      expect(dataSetOf(path).equals(dataSetOf(m.path))).toBe(true);
+      const meta = readPart10Header(bufferSource(readFileSync(path)));
+      expect(meta).toMatchObject({
+        transferSyntaxUid: m.transferSyntaxUid,
+        mediaStorageSopClassUid: m.sopClassUid,
+        mediaStorageSopInstanceUid: m.sopInstanceUid,
+        sourceApplicationEntityTitle: 'SENDER',
+        implementationVersionName: 'DICOMNET_010',
+      });
+    }
+    const received = node.instances.filter((i) => made.some((m) => m.sopInstanceUid === i.sopInstanceUid));
+    expect(received).toHaveLength(5);
+    expect(received[0]).toMatchObject({ callingAeTitle: 'SENDER', patientName: 'TEST^PATIENT', patientId: 'ID0001', modality: 'OT' });
+    expect(received.every((i) => i.path !== undefined && i.bytes > 0)).toBe(true);
+    // No temporary files remain.
+    expect(listFiles(node.folder).filter((f) => f.endsWith('.part'))).toEqual([]);
+  });
+
+  it('sends 150 instances over one association and reports non-DICOM files as skipped', async () => {
+    const src = freshDir('many');
+    const study = newUid();
+    const series = newUid();
+    for (let i = 0; i < 150; i++) makeInstance(join(src, `f${String(i).padStart(3, '0')}.dcm`), { studyInstanceUid: study, seriesInstanceUid: series, pixelBytes: 2000, seed: i });
+    writeFileSync(join(src, 'readme.txt'), 'not dicom');
+    const { summary, files } = await send(node.port, [src]);
+    expect(summary).toMatchObject({ ok: true, stored: 150, skipped: 1, failed: 0, associations: 1 });
+    expect(files.find((f) => f.outcome === 'skipped')?.detail).toMatch(/not a DICOM file/);
+    expect(readdirSync(join(node.folder, study, series))).toHaveLength(150);
+  });
+
+  it('streams a 200 MB instance: the stored file equals the sent one', async () => {
+    const src = freshDir('big');
+    const m = makeInstance(join(src, 'big.dcm'), { pixelBytes: 200 * 1024 * 1024, seed: 9 });
+    const { summary } = await send(node.port, [m.path]);
+    expect(summary).toMatchObject({ ok: true, stored: 1 });
+    const path = storedPath(node.folder, m);
+    const srcOffset = readPart10Header(bufferSource(readFileSync(m.path).subarray(0, 4096))).dataSetOffset;
+    const dstOffset = readPart10Header(bufferSource(readFileSync(path).subarray(0, 4096))).dataSetOffset;
+    expect(statSync(path).size - dstOffset).toBe(statSync(m.path).size - srcOffset);
+    expect(await sha256File(path, dstOffset)).toBe(await sha256File(m.path, srcOffset));
+    rmSync(src, { recursive: true });
+    rmSync(path);
+  }, 120_000);
+});
+
+describe('storage: duplicates, aborts, conversion', () => {
+  it.each<[DuplicatePolicy, number, string]>([
+    ['overwrite', 1, 'stored'],
+    ['keep', 2, 'stored'],
+    ['reject', 1, 'failed'],
+  ])('duplicates=%s: %d file(s) after sending the same instance twice, second %s', async (policy, count, second) => {
+    const node = await startNode({ duplicates: policy });
+    const src = freshDir('dup');
+    const uid = newUid();
+    const study = newUid();
+    const series = newUid();
+    const first = makeInstance(join(src, '1.dcm'), { sopInstanceUid: uid, studyInstanceUid: study, seriesInstanceUid: series, seed: 1 });
+    makeInstance(join(src, '2.dcm'), { sopInstanceUid: uid, studyInstanceUid: study, seriesInstanceUid: series, seed: 2 });
+    const r1 = await send(node.port, [join(src, '1.dcm')]);
+    const r2 = await send(node.port, [join(src, '2.dcm')]);
+    expect(r1.files[0]!.outcome).toBe('stored');
+    expect(r2.files[0]!.outcome).toBe(second);
+    const stored = readdirSync(join(node.folder, study, series)).sort();
+    expect(stored).toHaveLength(count);
+    const kept = dataSetOf(storedPath(node.folder, first));
+    // overwrite: the second one's bytes; keep/reject: the first one's.
+    expect(kept.equals(dataSetOf(join(src, policy === 'overwrite' ? '2.dcm' : '1.dcm')))).toBe(true);
+    if (policy === 'reject') expect(r2.files[0]!.status).toBe(0x0111);
+    if (policy === 'keep') expect(stored).toEqual([`${uid}.dcm`, `${uid}_2.dcm`]);
+  });
+
+  it('an association aborted in the middle of a transfer leaves no file behind', async () => {
+    const node = await startNode();
+    const src = freshDir('abort');
+    const m = makeInstance(join(src, 'big.dcm'), { pixelBytes: 120 * 1024 * 1024, seed: 3 });
+    const controller = new AbortController();
+    // Abort as soon as the SCP has started writing the temporary file (bounded polling).
+    const watcher = (async () => {
+      for (let i = 0; i < 2000; i++) {
+        if (readdirSync(node.folder).some((f) => f.endsWith('.part'))) {
+          controller.abort();
+          return true;
+        }
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return false;
+    })();
+    const { summary, files } = await send(node.port, [m.path], { signal: controller.signal });
+    expect(await watcher).toBe(true);
+    expect(summary.ok).toBe(false);
+    expect(files[0]).toMatchObject({ outcome: 'failed', detail: 'cancelled' });
+    // The SCP learns of the abort and deletes the temporary file; nothing at the final name.
+    let left: string[] = ['?'];
+    for (let i = 0; i < 200 && left.length > 0; i++) {
+      left = listFiles(node.folder);
+      if (left.length > 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(left).toEqual([]);
+    expect(existsSync(storedPath(node.folder, m))).toBe(false);
+    expect(node.instances).toHaveLength(0);
+  }, 60_000);
+
+  it('converts explicit VR little endian to implicit when the peer accepts only implicit', async () => {
+    const node = await startNode({ contexts: new Map([[SECONDARY_CAPTURE, [TransferSyntax.ImplicitVRLittleEndian]]]) });
+    const src = freshDir('conv');
+    const m = makeInstance(join(src, 'x.dcm'), { transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, pixelBytes: 3 * 1024 * 1024, seed: 7 });
+    const { summary, files } = await send(node.port, [m.path]);
+    expect(summary.ok).toBe(true);
+    expect(files[0]).toMatchObject({ transcoded: true, transferSyntaxUid: TransferSyntax.ImplicitVRLittleEndian });
+    const stored = storedPath(node.folder, m);
+    expect(readPart10Header(bufferSource(readFileSync(stored))).transferSyntaxUid).toBe(TransferSyntax.ImplicitVRLittleEndian);
+    const read = (p: string) => {
+      const b = readFileSync(p);
+      const dict = dcmjs.data.DicomMessage.readFile(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+      return dcmjs.data.DicomMetaDictionary.naturalizeDataset(dict.dict) as Record<string, unknown>;
+    };
+    const a = read(m.path);
+    const b = read(stored);
+    expect(b.SOPInstanceUID).toBe(m.sopInstanceUid);
+    expect(b.PatientName).toEqual(a.PatientName);
+    expect(b.ProcedureCodeSequence).toEqual(a.ProcedureCodeSequence);
+    expect(Buffer.from((b.PixelData as ArrayBuffer[])[0]!).equals(Buffer.from((a.PixelData as ArrayBuffer[])[0]!))).toBe(true);
+  });
+
+  it('a SOP class the peer does not accept fails that file only, with the reason', async () => {
+    const node = await startNode({ contexts: new Map([[SECONDARY_CAPTURE, [TransferSyntax.ExplicitVRLittleEndian]]]) });
+    const src = freshDir('noctx');
+    makeInstance(join(src, '1.dcm'), { seed: 1 });
+    makeInstance(join(src, '2.dcm'), { sopClassUid: CT_IMAGE, seed: 2 });
+    const { summary, files } = await send(node.port, [src]);
+    expect(summary).toMatchObject({ ok: false, stored: 1, failed: 1 });
+    expect(files.find((f) => f.outcome === 'failed')?.detail).toMatch(/accepted no presentation context .*1\.2\.840\.10008\.5\.1\.4\.1\.1\.2\b/);
+    expect(node.instances).toHaveLength(1);
+  });
+});
+
+describe('storage: bad data sets get the right status and leave nothing', () => {
+  let node: Node;
+  beforeAll(async () => { node = await startNode(); });
+
+  it('a data set that does not parse: C000', async () => {
+    const src = freshDir('garbage');
+    const m = makeInstance(join(src, 'g.dcm'), { pixelBytes: 100 });
+    // Keep the meta group, replace the data set with bytes that claim a length beyond the end.
+    const bytes = readFileSync(m.path);
+    const offset = readPart10Header(bufferSource(bytes)).dataSetOffset;
+    const garbage = Buffer.alloc(64, 0xff);
+    writeFileSync(m.path, Buffer.concat([bytes.subarray(0, offset), garbage]));
+    const { files } = await send(node.port, [m.path]);
+    expect(files[0]).toMatchObject({ outcome: 'failed', status: 0xc000 });
+    expect(listFiles(node.folder)).toEqual([]);
+  });
+
+  it('a command that lies about the SOP class: A900', async () => {
+    const src = freshDir('lie');
+    makeInstance(join(src, 'l.dcm'), { sopClassUid: SECONDARY_CAPTURE, metaSopClassUid: CT_IMAGE });
+    const { files } = await send(node.port, [src]);
+    expect(files[0]).toMatchObject({ outcome: 'failed', status: 0xa900 });
+    expect(files[0]!.detail).toMatch(/SOP Class UID in the data set/);
+    expect(listFiles(node.folder)).toEqual([]);
+  });
+
+  /** Makes an instance, then replaces valid UIDs with same-length paths everywhere in the file. */
+  function evilInstance(dir: string, replace: readonly (readonly [string, string])[]): string {
+    const m = makeInstance(join(dir, 'p.dcm'), { sopInstanceUid: '1.2.3.4.5.6.7.8.9.10', studyInstanceUid: '1.2.3', seriesInstanceUid: '1.23' });
+    let bytes = readFileSync(m.path);
+    for (const [good, evil] of replace) {
+      for (let at = bytes.indexOf(good); at >= 0; at = bytes.indexOf(good, at + 1)) {
+        bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from(evil), bytes.subarray(at + good.length)]);
+      }
+    }
+    writeFileSync(m.path, bytes);
+    return m.path;
+  }
+
+  it('study and series UIDs that are paths: A900, and nothing outside the folder', async () => {
+    const path = evilInstance(freshDir('path'), [['1.2.3\0', '../..\0'], ['1.23', '../x']]);
+    const { files } = await send(node.port, [path]);
+    expect(files[0]).toMatchObject({ outcome: 'failed', status: 0xa900 });
+    expect(files[0]!.detail).toMatch(/Study\/Series Instance UID missing or invalid/);
+    expect(listFiles(node.folder)).toEqual([]);
+    expect(existsSync(join(node.folder, '..', 'x'))).toBe(false);
+  });
+
+  it('a SOP instance UID that is a path, in the command too: the malformed command is aborted, nothing written', async () => {
+    const path = evilInstance(freshDir('path'), [['1.2.3.4.5.6.7.8.9.10', '../../../escaped.dcm']]);
+    const { files } = await send(node.port, [path]);
+    expect(files[0]!.outcome).toBe('failed');
+    expect(files[0]!.detail).toMatch(/aborted the association \(invalid-PDU-parameter-value\)/);
+    expect(listFiles(node.folder)).toEqual([]);
+    expect(existsSync(join(node.folder, '..', '..', 'escaped.dcm'))).toBe(false);
+  });
+});
+
+describe('storage over TLS', () => {
+  let pki: TestPki;
+  beforeAll(async () => { pki = await makeTestPki(); }, 60_000);
+
+  it('stores over a mutually authenticated TLS association', async () => {
+    const node = await startNode({ pki });
+    const src = freshDir('tls');
+    const m = makeInstance(join(src, 't.dcm'), { pixelBytes: 2 * 1024 * 1024, seed: 11 });
+    const { summary } = await send(node.tlsPort!, [m.path], { tls: { ca: [pki.ca.certPem], cert: pki.client.certPem, key: pki.client.keyPem } });
+    expect(summary).toMatchObject({ ok: true, stored: 1 });
+    expect(dataSetOf(storedPath(node.folder, m)).equals(dataSetOf(m.path))).toBe(true);
+  });
+});
