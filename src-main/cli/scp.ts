@@ -7,7 +7,8 @@ import { DicomScp, type ScpAssociationEvent, type ScpListener } from '../dicomne
 import { SopClass, uidName, VERIFICATION_TRANSFER_SYNTAXES } from '../dicomnet/uids';
 import { parseAeTitle, parsePort, parsePositiveInt, readFileOption } from './options';
 import { UsageError } from './usage';
-import { mkdirSync, accessSync, constants as fsConstants } from 'node:fs';
+import { accessSync, constants as fsConstants } from 'node:fs';
+import { makeDirsSync } from '../dicomnet/services/storage/make-dirs';
 import { resolve } from 'node:path';
 import { describeStatus } from '../../src-shared/dicom-status';
 import { CommandField } from '../dicomnet/dimse/command-fields';
@@ -16,7 +17,7 @@ import { DUPLICATE_POLICIES, StorageService, storageContexts, type DuplicatePoli
 /** Creates the storage folder if needed; a sentence saying what is wrong, or undefined. */
 function prepareStorageFolder(dir: string): string | undefined {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirsSync(dir);
     accessSync(dir, fsConstants.W_OK);
     return undefined;
   } catch (err) {
@@ -131,7 +132,11 @@ export function formatEvent(e: ScpAssociationEvent): string {
   const who = `${formatHost(e.remoteAddress)}:${e.remotePort}`;
   const aes = e.callingAeTitle !== undefined ? ` ${e.callingAeTitle} -> ${e.calledAeTitle}` : '';
   let line = `[assoc ${e.associationId}] ${who}${aes} ${e.kind}`;
-  if (e.contexts) {
+  if (e.contexts && e.contexts.length > 8) {
+    // storescu proposes ~120 contexts by default: count them instead of listing them.
+    const accepted = e.contexts.filter((c) => c.result === 'acceptance').length;
+    line += `: ${accepted} of ${e.contexts.length} presentation contexts accepted`;
+  } else if (e.contexts) {
     line += `: ${e.contexts.map((c) => `#${c.id} ${uidName(c.abstractSyntax)} ${c.result === 'acceptance' ? `accepted (${uidName(c.transferSyntax ?? '')})` : c.result}`).join('; ')}`;
   }
   if (e.detail) line += `: ${e.detail}`;

@@ -5,7 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { freePort, waitForPort } from './ports';
 
-const TOOLS = ['echoscu', 'storescu', 'storescp', 'dcmdump'] as const;
+const TOOLS = ['echoscu', 'storescu', 'storescp', 'dcmdump', 'dcmconv'] as const;
 const children = new Set<ChildProcess>();
 
 function missingTools(): string[] {

@@ -31,6 +31,8 @@ export interface InstanceSpec {
   readonly pixelBytes?: number;
   /** Byte pattern seed: pixel data is a deterministic function of it. */
   readonly seed?: number;
+  /** The sequence before the study UID: undefined length (default) or explicit length, which DCMTK keeps as it is. */
+  readonly sequenceLength?: 'undefined' | 'explicit';
   /** Meta group SOP class/instance may be made to differ from the data set, for bad-input tests. */
   readonly metaSopClassUid?: string;
   readonly metaSopInstanceUid?: string;
@@ -85,8 +87,15 @@ function encode(elements: El[], explicit: boolean): Buffer {
   return Buffer.concat(elements.flatMap(([tag, vr, value]) => [header(tag, vr, value.length, explicit), value]));
 }
 
-/** An undefined-length sequence with one undefined-length item holding `inner` (PS3.5 §7.5). */
-function sequence(tag: number, inner: El[], explicit: boolean): Buffer {
+/** A sequence with one item holding `inner`, of undefined or explicit length (PS3.5 §7.5). */
+function sequence(tag: number, inner: El[], explicit: boolean, undefinedLength: boolean): Buffer {
+  if (!undefinedLength) {
+    const body = encode(inner, explicit);
+    const itemHeader = Buffer.from([0xfe, 0xff, 0x00, 0xe0, 0, 0, 0, 0]);
+    itemHeader.writeUInt32LE(body.length, 4);
+    const item = Buffer.concat([itemHeader, body]);
+    return Buffer.concat([header(tag, 'SQ', item.length, explicit), item]);
+  }
   const item = Buffer.concat([
     Buffer.from([0xfe, 0xff, 0x00, 0xe0, 0xff, 0xff, 0xff, 0xff]),
     encode(inner, explicit),
@@ -125,7 +134,7 @@ export function makeInstance(path: string, spec: InstanceSpec = {}): MadeInstanc
       [0x00080060, 'CS', text(spec.modality ?? 'OT')],
     ], explicit),
     // A sequence before the study UID: identification must skip it, not stop at it.
-    sequence(0x00081032, [[0x00080100, 'SH', text('P1')], [0x00080102, 'SH', text('LOCAL')]], explicit),
+    sequence(0x00081032, [[0x00080100, 'SH', text('P1')], [0x00080102, 'SH', text('LOCAL')]], explicit, spec.sequenceLength !== 'explicit'),
     encode([
       [0x00100010, 'PN', text(spec.patientName ?? 'TEST^PATIENT')],
       [0x00100020, 'LO', text(spec.patientId ?? 'ID0001')],

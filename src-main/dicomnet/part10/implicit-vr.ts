@@ -14,9 +14,10 @@ interface DictionaryEntry {
 const dictionary = (dcmjs.data.DicomMetaDictionary as unknown as { dictionary: Record<string, DictionaryEntry | undefined> }).dictionary;
 
 /**
- * dcmjs marks VRs that depend on other attributes in lower case. Without those attributes at hand,
- * take the choice PS3.5 A.1 makes for implicit VR: pixel, overlay and LUT data are OW; 'US or SS'
- * becomes US (the values are the same bytes either way); the pointers of DICOMDIR records are UL.
+ * dcmjs marks VRs that depend on other attributes in lower case. Without those attributes at hand:
+ * 'OB or OW' (pixel, overlay, waveform data) is OW, as PS3.5 A.1 has pixel and overlay data in
+ * implicit VR; 'US or OW' LUT data is OW too (what DCMTK writes; OW also holds LUTs over 64 KB);
+ * 'US or SS' is US (the bytes are the same either way); DICOMDIR record offsets 'up' are UL.
  */
 const ambiguous: Readonly<Record<string, string>> = { ox: 'OW', lt: 'OW', xs: 'US', up: 'UL' };
 

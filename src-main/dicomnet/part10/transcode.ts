@@ -248,9 +248,11 @@ function* coalesce(pieces: Iterable<Buffer>, chunkSize: number): Generator<Buffe
 }
 
 /**
- * Yields the data set at `start` (to the end of src) re-encoded from `fromTs` to `toTs`, values
- * copied in slices of at most chunkSize bytes. Throws Error when !canTranscode(fromTs, toTs), and
- * DicomParseError (at the element concerned) for malformed data.
+ * Yields the data set at `start` (to the end of src) re-encoded from `fromTs` to `toTs`, in chunks
+ * of at most chunkSize bytes (small headers gathered, values sliced). Chunks may be views of the
+ * source's memory. Throws Error when !canTranscode(fromTs, toTs), and DicomParseError, when the
+ * malformed element is reached, for malformed data: the chunks yielded before it are then a partial
+ * data set.
  */
 export function* transcode(src: ByteSource, start: number, fromTs: string, toTs: string, chunkSize = DEFAULT_CHUNK_SIZE): Generator<Buffer> {
   if (!canTranscode(fromTs, toTs)) throw new Error(`cannot transcode from ${fromTs} to ${toTs}: only implicit <-> explicit VR little endian`);

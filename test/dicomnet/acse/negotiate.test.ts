@@ -124,3 +124,21 @@ describe('negotiate: user information sub-items (PS3.7 D.3.3)', () => {
     expect(quiet.accepted && quiet.ac.userInformation.userIdentityAc).toBeUndefined();
   });
 });
+
+describe('negotiate: which proposed transfer syntax a context gets', () => {
+  const both = { ...policy, supportedContexts: new Map([[VERIFICATION, [EXPLICIT, IMPLICIT, JPEG]]]) };
+  const request = rq({ presentationContexts: [{ id: 1, abstractSyntax: VERIFICATION, transferSyntaxes: [JPEG, IMPLICIT, EXPLICIT] }] });
+  const chosen = (p: AcceptorPolicy) => {
+    const out = negotiate(request, p, { activeAssociations: 0 });
+    return out.accepted ? out.ac.presentationContexts[0]?.transferSyntax : undefined;
+  };
+
+  it("by default our order of preference decides (PS3.8 §7.1.1.14)", () => {
+    expect(chosen(both)).toBe(EXPLICIT);
+  });
+
+  it("with transferSyntaxChoice 'proposed' the requestor's order decides among those we accept", () => {
+    expect(chosen({ ...both, transferSyntaxChoice: 'proposed' })).toBe(JPEG);
+    expect(chosen({ ...both, supportedContexts: new Map([[VERIFICATION, [EXPLICIT, IMPLICIT]]]), transferSyntaxChoice: 'proposed' })).toBe(IMPLICIT);
+  });
+});

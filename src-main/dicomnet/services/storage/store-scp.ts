@@ -5,7 +5,7 @@
 // command, C000 when it cannot be understood, 0111 for a refused duplicate.
 
 import { EventEmitter } from 'node:events';
-import { closeSync, link, mkdir, openSync, rename, unlink } from 'node:fs';
+import { closeSync, link, openSync, rename, unlink } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import type { Association, DataSinkFactory, DimseMessage } from '../../connection';
@@ -19,11 +19,11 @@ import type { HandlerResult, RequestHandler } from '../handlers';
 import { STORAGE_SOP_CLASSES } from '../../storage-sop-classes';
 import { DiscardSink, FileSink, type SinkResult } from './file-sink';
 import { headThenFile, identify, type InstanceIdentity } from './identify';
+import { makeDirs } from './make-dirs';
 import { alternativePath, instancePath, isValidUid, temporaryPath } from './paths';
 
 const linkAsync = promisify(link);
 const renameAsync = promisify(rename);
-const mkdirAsync = promisify(mkdir);
 const unlinkAsync = promisify(unlink);
 
 export type DuplicatePolicy = 'overwrite' | 'keep' | 'reject';
@@ -198,7 +198,7 @@ export class StorageService extends EventEmitter<StorageEvents> {
 
   /** Moves the temporary file to `path` under the duplicates policy; undefined when refused. */
   private async place(tempPath: string, path: string): Promise<string | undefined> {
-    await mkdirAsync(dirname(path), { recursive: true });
+    await makeDirs(dirname(path));
     if (this.duplicates === 'overwrite') {
       await renameAsync(tempPath, path); // atomic: readers see the old file or the new one, never half
       return path;

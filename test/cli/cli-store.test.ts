@@ -1,0 +1,101 @@
+// `dicomnet store` and `dicomnet scp --storage/--ignore` as scripts use them: exit codes, per-file
+// lines, the summary, and a full disk (a real one: the SCP runs under `ulimit -f`).
+
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeInstance } from '../helpers/dicom-files';
+import { cliBuilt, runCli, startCliScp, type RunningScp } from './run-cli';
+
+const work = mkdtempSync(join(tmpdir(), 'dicomnet-cli-store-'));
+const running: RunningScp[] = [];
+
+afterAll(async () => {
+  await Promise.all(running.map((s) => s.stop()));
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function scp(args: string[], opts: { ulimitFileBlocks?: number } = {}): Promise<RunningScp> {
+  const s = await startCliScp(['--port', '0', '--host', '127.0.0.1', '--aet', 'STORE', ...args], 1, 10_000, opts);
+  running.push(s);
+  return s;
+}
+
+function files(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+}
+
+describe.runIf(cliBuilt())('dicomnet store / scp --storage', () => {
+  it.each([
+    [['store', '127.0.0.1', '104']],
+    [['store', '127.0.0.1', 'x', 'a.dcm']],
+    [['store', '127.0.0.1', '104', 'a.dcm', '--aec', 'MUCH_TOO_LONG_TITLE']],
+    [['scp', '--storage', '/tmp/x', '--ignore']],
+    [['scp', '--duplicates', 'keep']],
+    [['scp', '--storage', '/tmp/x', '--duplicates', 'sometimes']],
+    [['scp', '--storage', '/proc/no-such-dir/x']],
+  ])('bad arguments %j exit 2 with a message', async (args) => {
+    const r = await runCli(args);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/dicomnet: .{10,}/);
+  });
+
+  it('stores a folder: one line per file, a summary, exit 0; non-DICOM files are reported and skipped', async () => {
+    const storage = join(work, 'storage');
+    const s = await scp(['--storage', storage]);
+    const src = join(work, 'src');
+    mkdirSync(join(src, 'sub'), { recursive: true });
+    makeInstance(join(src, 'a.dcm'), { seed: 1 });
+    makeInstance(join(src, 'sub', 'b.dcm'), { seed: 2 });
+    writeFileSync(join(src, 'notes.txt'), 'hello');
+    const r = await runCli(['store', '127.0.0.1', String(s.ports.plain), src, '--aec', 'STORE', '--aet', 'SENDER']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.match(/^stored {2}.*\.dcm {2}[\d.]+ MB {2}0x0000 Success$/gm)).toHaveLength(2);
+    expect(r.stderr).toMatch(/^skipped .*notes\.txt: not a DICOM file/m);
+    expect(r.stdout).toMatch(/C-STORE -> STORE@127\.0\.0\.1:\d+: 2 stored, 0 failed, 1 skipped; [\d.]+ MB in [\d.]+ s \([\d.]+ MB\/s\) over 1 association/);
+    expect(files(storage).filter((f) => f.endsWith('.dcm'))).toHaveLength(2);
+    expect(s.stderr()).toMatch(/stored 2\.25\.\d+ \(SecondaryCaptureImageStorage, \d+ bytes\) -> /);
+  });
+
+  it('exit 1 when nothing listens, with the reason for each file', async () => {
+    const src = join(work, 'one');
+    mkdirSync(src, { recursive: true });
+    makeInstance(join(src, 'a.dcm'));
+    const r = await runCli(['store', '127.0.0.1', '1', src, '--timeout', '3']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/FAILED .*a\.dcm: Nothing is listening on 127\.0\.0\.1:1/);
+  });
+
+  it('--ignore receives and discards: Success, nothing written anywhere', async () => {
+    const s = await scp(['--ignore']);
+    const src = join(work, 'ignored');
+    mkdirSync(src, { recursive: true });
+    makeInstance(join(src, 'a.dcm'), { pixelBytes: 1_000_000 });
+    const r = await runCli(['store', '127.0.0.1', String(s.ports.plain), src, '--aec', 'STORE', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    expect(summary).toMatchObject({ type: 'summary', ok: true, stored: 1 });
+    expect(s.stderr()).toMatch(/stored 2\.25\.\d+ \(SecondaryCaptureImageStorage, \d+ bytes\)\n/);
+  });
+
+  it('a full disk: A700 out of resources, no file left, and the association goes on for the next file', async () => {
+    const storage = join(work, 'full');
+    // 2 MiB file size limit: the 3 MB instance cannot be written, the small one can.
+    const s = await scp(['--storage', storage], { ulimitFileBlocks: 2048 });
+    const src = join(work, 'fullsrc');
+    mkdirSync(src, { recursive: true });
+    makeInstance(join(src, '1-big.dcm'), { pixelBytes: 3_000_000, seed: 1 });
+    makeInstance(join(src, '2-small.dcm'), { pixelBytes: 10_000, seed: 2 });
+    const r = await runCli(['store', '127.0.0.1', String(s.ports.plain), src, '--aec', 'STORE', '--json']);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ type: 'file', outcome: 'failed', status: 0xa700 });
+    expect(lines[0].detail).toMatch(/Out of resources: file size limit reached/);
+    expect(lines[1]).toMatchObject({ type: 'file', outcome: 'stored', status: 0 });
+    expect(lines[2]).toMatchObject({ type: 'summary', stored: 1, failed: 1, associations: 1 });
+    expect(files(storage)).toHaveLength(1);
+    expect(files(storage)[0]).toMatch(/\.dcm$/);
+  });
+});
