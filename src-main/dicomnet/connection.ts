@@ -13,7 +13,7 @@ import type { CommandSet } from './dimse/command-set';
 import { AssociationError } from './errors';
 import { decodeAbort, explainAbort, explainRejection, decodeRejection } from './explain';
 import { AbortReason, AbortSource, PduType, PresentationContextResult } from './pdu/constants';
-import { decodePdu } from './pdu/decode';
+import { decodePDataParts, decodePdu } from './pdu/decode';
 import { encodePdu } from './pdu/encode';
 import { PduFramer } from './pdu/framer';
 import { PduDecodeError } from './pdu/types';
@@ -547,10 +547,10 @@ export class Association extends EventEmitter<AssociationEvents> {
     });
   }
 
-  private onPdu(type: number, body: Buffer): void {
+  private onPdu(type: number, body: Buffer | Buffer[]): void {
     let pdu: Pdu;
     try {
-      pdu = decodePdu(type, body);
+      pdu = Array.isArray(body) ? decodePDataParts(body) : decodePdu(type, body);
     } catch (err) {
       this.onInvalidPdu(err instanceof PduDecodeError ? err : new PduDecodeError(String(err), AbortReason.InvalidPduParameterValue));
       return;

@@ -17,7 +17,7 @@ export class ScriptedPeer {
 
   constructor(readonly socket: Socket) {
     const framer = new PduFramer({ maxPduLength: 16 * 1024 * 1024 }, (type, body) => {
-      const pdu = decodePdu(type, body);
+      const pdu = decodePdu(type, Array.isArray(body) ? Buffer.concat(body) : body);
       this.received.push(pdu);
       const waiter = this.waiters.get(type)?.shift();
       if (waiter) waiter(pdu);

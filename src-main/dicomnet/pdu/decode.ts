@@ -138,6 +138,51 @@ function decodePData(body: Uint8Array): PDataTf {
   return { type: PduType.PDataTf, pdvs };
 }
 
+/**
+ * A P-DATA-TF whose body arrived in several TCP chunks, decoded without joining them (no copy of
+ * bulk data). Same checks as decodePData. A PDV whose data spans chunks comes out as consecutive
+ * PDVs, one per chunk, only the final one keeping the Last bit: the same message fragments to the
+ * assembler, which only joins what it must.
+ */
+export function decodePDataParts(parts: readonly Uint8Array[]): PDataTf {
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  if (total === 0) throw new PduDecodeError('P-DATA-TF carries no PDV item', INVALID_VALUE);
+  let part = 0;
+  let at = 0; // offset inside parts[part]
+  let o = 0; // offset inside the whole body
+  const byte = (): number => {
+    while (at >= (parts[part]?.length ?? 0)) { part++; at = 0; }
+    o++;
+    return parts[part]![at++]!;
+  };
+  const pdvs: PresentationDataValue[] = [];
+  while (o < total) {
+    const remaining = total - o;
+    if (remaining < 4) throw new PduDecodeError(`P-DATA-TF: ${remaining} bytes left at offset ${o}, too few for a PDV item length`, INVALID_VALUE);
+    const itemLength = ((byte() << 24) | (byte() << 16) | (byte() << 8) | byte()) >>> 0;
+    if (itemLength < 2) throw new PduDecodeError(`P-DATA-TF: PDV item length ${itemLength} at offset ${o - 4} is below the minimum of 2`, INVALID_VALUE);
+    if (itemLength > remaining - 4) {
+      throw new PduDecodeError(`P-DATA-TF: PDV item length ${itemLength} at offset ${o - 4} overruns the PDU (${remaining - 4} bytes left)`, INVALID_VALUE);
+    }
+    const presentationContextId = byte();
+    const control = byte();
+    const isCommand = (control & MessageControlHeader.Command) !== 0;
+    const isLast = (control & MessageControlHeader.Last) !== 0;
+    let left = itemLength - 2;
+    if (left === 0) pdvs.push({ presentationContextId, isCommand, isLast, data: new Uint8Array(0) });
+    while (left > 0) {
+      while (at >= (parts[part]?.length ?? 0)) { part++; at = 0; }
+      const p = parts[part]!;
+      const n = Math.min(left, p.length - at);
+      left -= n;
+      pdvs.push({ presentationContextId, isCommand, isLast: isLast && left === 0, data: p.subarray(at, at + n) });
+      at += n;
+      o += n;
+    }
+  }
+  return { type: PduType.PDataTf, pdvs };
+}
+
 // ---- A-ASSOCIATE-RQ / -AC ------------------------------------------------------------------------
 
 function decodeAssociate(type: typeof PduType.AAssociateRq | typeof PduType.AAssociateAc, body: Uint8Array): AAssociateRq | AAssociateAc {

@@ -54,7 +54,11 @@ export class PduFramer {
 
   constructor(
     options: FramerOptions,
-    private readonly onPdu: (type: number, body: Buffer) => void,
+    /**
+     * A complete PDU. A P-DATA-TF that arrived in several chunks comes as the list of their views
+     * (never joined: bulk data is not copied); every other PDU as one buffer.
+     */
+    private readonly onPdu: (type: number, body: Buffer | Buffer[]) => void,
     private readonly onError: (err: PduDecodeError) => void,
   ) {
     this.maxPduLength = checkedCap(options.maxPduLength);
@@ -126,7 +130,7 @@ export class PduFramer {
       }
       if (this.buffered < this.pendingLength) return;
       const type = this.pendingType;
-      const body = this.take(this.pendingLength);
+      const body = type === PduType.PDataTf ? this.takeParts(this.pendingLength) : this.take(this.pendingLength);
       this.pendingType = -1;
       this.pendingLength = -1;
       this.onPdu(type, body);
@@ -197,6 +201,23 @@ export class PduFramer {
       const count = Math.min(n - filled, chunk.length - this.head);
       chunk.copy(out, filled, this.head, this.head + count);
       filled += count;
+      this.advance(count);
+    }
+    return out;
+  }
+
+  /** Removes n <= buffered bytes from the front as views: one buffer if they lie in one chunk. */
+  private takeParts(n: number): Buffer | Buffer[] {
+    const first = this.chunks[0];
+    if (first === undefined || first.length - this.head >= n) return this.take(n);
+    const out: Buffer[] = [];
+    let taken = 0;
+    while (taken < n) {
+      const chunk = this.chunks[0];
+      if (chunk === undefined) throw new Error('PduFramer: internal error, buffered bytes missing');
+      const count = Math.min(n - taken, chunk.length - this.head);
+      out.push(chunk.subarray(this.head, this.head + count));
+      taken += count;
       this.advance(count);
     }
     return out;

@@ -13,13 +13,15 @@ const MiB = 1024 * 1024;
 interface Seen {
   type: number;
   body: Buffer;
+  /** How many views a P-DATA-TF body came in (1 when it was one buffer). */
+  parts: number;
 }
 
-/** A framer that records what it hands out. */
+/** A framer that records what it hands out (a multi-part P-DATA body joined, to compare bytes). */
 function recorder(maxPduLength = 16 * MiB) {
   const pdus: Seen[] = [];
   const errors: PduDecodeError[] = [];
-  const framer = new PduFramer({ maxPduLength }, (type, body) => pdus.push({ type, body }), (err) => errors.push(err));
+  const framer = new PduFramer({ maxPduLength }, (type, body) => pdus.push({ type, body: Array.isArray(body) ? Buffer.concat(body) : body, parts: Array.isArray(body) ? body.length : 1 }), (err) => errors.push(err));
   return { framer, pdus, errors };
 }
 
@@ -141,6 +143,16 @@ describe('PduFramer: reassembly', () => {
     expect(r.pdus).toHaveLength(1);
     expect(r.pdus[0]!.body.length).toBe(MiB + 6);
     expect(r.pdus[0]!.body.equals(wire.subarray(6))).toBe(true);
+    // Handed out as views of the chunks, never joined (bulk data is not copied).
+    expect(r.pdus[0]!.parts).toBeGreaterThan(200); // 1,000-byte chunks are packed in 4 KiB blocks
+  });
+
+  it('joins a non-P-DATA PDU that spans chunks into one buffer', () => {
+    const wire = encodePdu({ type: 0x07, source: 0, reason: 0 });
+    const r = recorder();
+    r.framer.push(wire.subarray(0, 8));
+    r.framer.push(wire.subarray(8));
+    expect(r.pdus).toEqual([{ type: 7, body: wire.subarray(6), parts: 1 }]);
   });
 
   it('keeps the bytes after a PDU whose onPdu threw, and hands them out on the next push', () => {
