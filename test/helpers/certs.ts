@@ -4,7 +4,7 @@
 // offers ECDHE-RSA suites only.
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -68,10 +68,19 @@ async function makeLeaf(dir: string, name: string, cn: string, ca: string, dates
 }
 
 let pki: Promise<TestPki> | undefined;
+let made: string | undefined;
+
+/** Removes this test file's PKI folder (test/setup.ts calls it after each file). */
+export function removeTestPki(): void {
+  if (made) rmSync(made, { recursive: true, force: true });
+  made = undefined;
+  pki = undefined;
+}
 
 export function makeTestPki(): Promise<TestPki> {
   pki ??= (async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dicomnet-pki-'));
+    made = dir;
     await makeCa(dir, 'ca', 'DICOMNET Test CA');
     await makeCa(dir, 'other-ca', 'Some Other CA');
     await makeLeaf(dir, 'server', 'localhost', 'ca');
