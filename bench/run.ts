@@ -9,6 +9,7 @@ import { DicomNet } from '../src-main/dicomnet/dicom-net';
 import { echo } from '../src-main/dicomnet/services/echo';
 import { CLI, killAll, requireTools, startDicomnetScp, startStorescp, type Peer } from './processes';
 import { median, ratio, type Row, printTable } from './measure';
+import { storageBenchmark } from './store';
 
 const VERIFICATION = '1.2.840.10008.1.1';
 const TS = ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'];
@@ -51,7 +52,19 @@ async function associationsPerSecond(port: number, clients: number, cyclesEach: 
 }
 
 async function main(): Promise<void> {
-  requireTools(['echoscu', 'storescp']);
+  // `node dist/bench/run.cjs [echo|storage]`: one part, or both (default).
+  const only = process.argv[2];
+  if (only !== undefined && only !== 'echo' && only !== 'storage') throw new Error(`unknown part '${only}': echo or storage`);
+  requireTools(['echoscu', 'storescu', 'storescp']);
+  const result: Record<string, unknown> = { when: new Date().toISOString(), node: process.version };
+  if (only !== 'storage') Object.assign(result, await echoBenchmark());
+  if (only !== 'echo') result.storage = await storageBenchmark();
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/latest.json', `${JSON.stringify(result, null, 2)}\n`);
+  console.log('\nwritten: bench/results/latest.json');
+}
+
+async function echoBenchmark(): Promise<Record<string, unknown>> {
   const peers: Peer[] = [];
   try {
     console.log('DICOM network benchmark (loopback; DCMTK 3.6.7 run with TCP_NODELAY=1; our sockets set TCP_NODELAY)');
@@ -105,16 +118,11 @@ async function main(): Promise<void> {
     console.log(`associations/s: our in-process client against our \`dicomnet scp\` process and against DCMTK storescp (which serves one association at a time without --fork), after ${WARM_UP} unmeasured cycles each.`);
     console.log('echoes/s whole process includes each process start (Node ~60 ms, DCMTK ~10 ms) and V8 warm-up.');
 
-    const result = {
-      when: new Date().toISOString(),
-      node: process.version,
+    return {
       echoesPerSecond: { ours: ourRate, dcmtk: dcmtkRate, oursInAssociation: ourInAssoc, dcmtkInAssociation: dcmtkInAssoc, oursSteady: ourSteady, dcmtkSteady, runsMs: { ours: our2000, dcmtk: dcmtk2000 } },
       associationsPerSecond: { sequential: seq, concurrent16: conc },
       singleEchoProcessMs: { ours: median(our1), dcmtk: median(dcmtk1), runsMs: { ours: our1, dcmtk: dcmtk1 } },
     };
-    mkdirSync('bench/results', { recursive: true });
-    writeFileSync('bench/results/latest.json', `${JSON.stringify(result, null, 2)}\n`);
-    console.log('\nwritten: bench/results/latest.json');
   } finally {
     await killAll(peers);
   }
