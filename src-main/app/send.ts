@@ -8,7 +8,7 @@ import { classifyStatus, describeStatus } from '../../src-shared/dicom-status';
 import { DicomAssociate } from '../dicomnet/association';
 import { DicomNet } from '../dicomnet/dicom-net';
 import { AssociationError } from '../dicomnet/errors';
-import { planAssociations, prefetch, scanFile, storeFile, type DicomFile, type Prefetched } from '../dicomnet/services/storage/store-scu';
+import { planAssociations, scanFile, storeFile, type DicomFile } from '../dicomnet/services/storage/store-scu';
 import { TransportError, type TlsConfig } from '../dicomnet/transport';
 
 export interface SendOptions {
@@ -125,23 +125,16 @@ export async function sendFiles(o: SendOptions): Promise<SendSummary> {
       }
       const onAbort = () => association.abort('cancelled by the user');
       o.signal?.addEventListener('abort', onAbort);
-      // The next file's first piece is read while the current one is on the wire.
-      let ahead: Prefetched | undefined = group.files[0] ? prefetch(group.files[0]) : undefined;
       try {
         for (let i = 0; i < group.files.length; i++) {
           const f = group.files[i]!;
-          const current = ahead!;
-          ahead = undefined;
           if (association.isClosed || association.state !== 'Sta6') {
-            current.discard();
             failAll(group.files.slice(i), o.signal?.aborted ? 'cancelled' : `not sent: ${association.abortInfo?.explanation ?? 'the association ended'}`);
             break;
           }
-          const next = group.files[i + 1];
-          ahead = next ? prefetch(next) : undefined;
           const t0 = performance.now();
           try {
-            const r = await storeFile(association, f, o.timeoutMs, current);
+            const r = await storeFile(association, f, o.timeoutMs);
             const cls = classifyStatus(r.status);
             const ok = cls === 'Success' || cls === 'Warning';
             report({
@@ -161,7 +154,6 @@ export async function sendFiles(o: SendOptions): Promise<SendSummary> {
         }
         if (!association.isClosed && association.state === 'Sta6') await association.release().catch(() => association.abort());
       } finally {
-        ahead?.discard();
         o.signal?.removeEventListener('abort', onAbort);
       }
     }

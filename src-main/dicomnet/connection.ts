@@ -271,16 +271,21 @@ export class Association extends EventEmitter<AssociationEvents> {
   private async sendStream(presentationContextId: number, command: CommandSet, source: DataSetSource): Promise<void> {
     this.requireAcceptedContext(presentationContextId);
     const max = this.peerMaxPduLength();
-    this.dispatchLocal('Evt9', 'send data', { buffers: fragmentMessage(presentationContextId, encodeCommandSet(command), undefined, max) });
+    // The command goes out with the first piece of the data set: one write, one segment for the
+    // typical small instance, instead of a command segment the peer wakes up for on its own.
+    let commandBuffers: Buffer[] | undefined = fragmentMessage(presentationContextId, encodeCommandSet(command), undefined, max);
     this.streaming = true;
     try {
       let previous: Buffer | undefined;
       for await (const piece of source.chunks()) {
         if (piece.length === 0) continue;
-        if (previous) await this.writePiece(presentationContextId, previous, false, max);
+        if (previous) {
+          await this.writePiece(presentationContextId, previous, false, max, commandBuffers);
+          commandBuffers = undefined;
+        }
         previous = piece;
       }
-      await this.writePiece(presentationContextId, previous ?? Buffer.alloc(0), true, max);
+      await this.writePiece(presentationContextId, previous ?? Buffer.alloc(0), true, max, commandBuffers);
     } finally {
       this.streaming = false;
       const deferred = this.deferredSends;
@@ -295,11 +300,12 @@ export class Association extends EventEmitter<AssociationEvents> {
     }
   }
 
-  private async writePiece(presentationContextId: number, piece: Buffer, isLast: boolean, max: number): Promise<void> {
+  private async writePiece(presentationContextId: number, piece: Buffer, isLast: boolean, max: number, before?: Buffer[]): Promise<void> {
     if (this.closed || (this.state !== 'Sta6' && this.state !== 'Sta8')) {
       throw new AssociationError('dimse', 'closed', this.abortInfo?.explanation ?? 'The association ended while the data set was being sent.');
     }
-    this.dispatchLocal('Evt9', 'send data', { buffers: fragmentDataPiece(presentationContextId, piece, isLast, max) });
+    const buffers = fragmentDataPiece(presentationContextId, piece, isLast, max);
+    this.dispatchLocal('Evt9', 'send data', { buffers: before ? [...before, ...buffers] : buffers });
     const s = this.socket;
     if (!s || !s.writableNeedDrain) return;
     await new Promise<void>((resolve) => {

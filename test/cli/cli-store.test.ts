@@ -82,19 +82,23 @@ describe.runIf(cliBuilt())('dicomnet store / scp --storage', () => {
 
   it('a full disk: A700 out of resources, no file left, and the association goes on for the next file', async () => {
     const storage = join(work, 'full');
-    // 2 MiB file size limit: the 3 MB instance cannot be written, the small one can.
-    const s = await scp(['--storage', storage], { ulimitFileBlocks: 2048 });
+    // 512 KiB file size limit: the 3 MB instance (streamed to its file) and the 700 KB one (written
+    // in one go at its end) cannot be written; the small one can.
+    const s = await scp(['--storage', storage], { ulimitFileBlocks: 512 });
     const src = join(work, 'fullsrc');
     mkdirSync(src, { recursive: true });
     makeInstance(join(src, '1-big.dcm'), { pixelBytes: 3_000_000, seed: 1 });
-    makeInstance(join(src, '2-small.dcm'), { pixelBytes: 10_000, seed: 2 });
+    makeInstance(join(src, '2-mid.dcm'), { pixelBytes: 700_000, seed: 3 });
+    makeInstance(join(src, '3-small.dcm'), { pixelBytes: 10_000, seed: 2 });
     const r = await runCli(['store', '127.0.0.1', String(s.ports.plain), src, '--aec', 'STORE', '--json']);
     expect(r.code).toBe(1);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ type: 'file', outcome: 'failed', status: 0xa700 });
     expect(lines[0].detail).toMatch(/Out of resources: file size limit reached/);
-    expect(lines[1]).toMatchObject({ type: 'file', outcome: 'stored', status: 0 });
-    expect(lines[2]).toMatchObject({ type: 'summary', stored: 1, failed: 1, associations: 1 });
+    expect(lines[1]).toMatchObject({ type: 'file', outcome: 'failed', status: 0xa700 });
+    expect(lines[1].detail).toMatch(/Out of resources: file size limit reached/);
+    expect(lines[2]).toMatchObject({ type: 'file', outcome: 'stored', status: 0 });
+    expect(lines[3]).toMatchObject({ type: 'summary', stored: 1, failed: 2, associations: 1 });
     expect(files(storage)).toHaveLength(1);
     expect(files(storage)[0]).toMatch(/\.dcm$/);
   });

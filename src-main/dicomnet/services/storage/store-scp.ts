@@ -117,21 +117,24 @@ export class StorageService extends EventEmitter<StorageEvents> {
     return new FileSink(temporaryPath(folder), prefix, { pause: () => a.pauseInput(), resume: () => a.resumeInput() });
   };
 
-  /** The C-STORE intervention handler. */
+  /**
+   * The C-STORE intervention handler. Notifications go out after the response (setImmediate): a
+   * listener writing a log line must not delay the sender.
+   */
   readonly handler: RequestHandler = async (m, a) => {
     const outcome = await this.store(m, a);
     if ('status' in outcome) {
-      this.emit('failure', {
+      setImmediate(() => this.emit('failure', {
         associationId: a.id,
         callingAeTitle: a.associate?.callingAeTitle ?? '',
         sopInstanceUid: m.command.affectedSopInstanceUid,
         status: outcome.status,
         reason: outcome.comment,
         at: Date.now(),
-      });
+      }));
       return { status: outcome.status, fields: { errorComment: outcome.comment.slice(0, 64) } } satisfies HandlerResult;
     }
-    this.emit('instance', outcome);
+    setImmediate(() => this.emit('instance', outcome));
     return { status: 0x0000 };
   };
 

@@ -3,8 +3,7 @@
 // peer accepted the file's own transfer syntax, or re-encoded on the fly between implicit and
 // explicit VR little endian when it accepted only the other one.
 
-import { closeSync, fstatSync, openSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
 import type { PresentationContext, ProposedContext } from '../../association';
 import type { Association, DataSetSource, DimseMessage } from '../../connection';
 import { AssociationError } from '../../errors';
@@ -100,71 +99,53 @@ export function choosePlan(association: Association, file: DicomFile): SendPlan 
   return other ? { context: other, transcodeTo: other.transferSyntax } : undefined;
 }
 
-/**
- * The first piece of a file's data set, read ahead: started while the previous file is still on the
- * wire, so that sending many small files is not a chain of open/read/close round trips.
- */
-export interface Prefetched {
-  readonly file: DicomFile;
-  readonly first: Promise<{ readonly handle: FileHandle; readonly piece: Buffer }>;
-  /** Closes the file when the prefetched piece will not be sent after all. */
-  discard(): void;
-}
-
-export function prefetch(file: DicomFile): Prefetched {
-  const first = (async () => {
-    const handle = await open(file.path, 'r');
-    try {
-      return { handle, piece: await readPiece(handle, file, file.header.dataSetOffset) };
-    } catch (err) {
-      await handle.close().catch(() => undefined);
-      throw err;
-    }
-  })();
-  first.catch(() => undefined); // awaited by the sender, or discarded: never an unhandled rejection
-  return {
-    file,
-    first,
-    discard: () => { first.then(({ handle }) => handle.close(), () => undefined).catch(() => undefined); },
-  };
-}
-
-async function readPiece(handle: FileHandle, file: DicomFile, pos: number): Promise<Buffer> {
+function readPieceSync(fd: number, file: DicomFile, pos: number): Buffer {
   const buf = Buffer.allocUnsafe(Math.min(READ_SIZE, file.size - pos));
   if (buf.length === 0) return buf;
-  const { bytesRead } = await handle.read(buf, 0, buf.length, pos);
-  if (bytesRead === 0) throw new Error(`${file.path} became shorter while it was being sent`);
-  return buf.subarray(0, bytesRead);
+  const n = readSync(fd, buf, 0, buf.length, pos);
+  if (n === 0) throw new Error(`${file.path} became shorter while it was being sent`);
+  return buf.subarray(0, n);
 }
 
-/** The file's data set (after the meta group) as a stream of pieces, reading one piece ahead. */
-export function fileDataSet(file: DicomFile, prefetched: Prefetched = prefetch(file)): DataSetSource {
+function readPiece(fd: number, file: DicomFile, pos: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const buf = Buffer.allocUnsafe(Math.min(READ_SIZE, file.size - pos));
+    read(fd, buf, 0, buf.length, pos, (err, n) => {
+      if (err) reject(err);
+      else if (n === 0) reject(new Error(`${file.path} became shorter while it was being sent`));
+      else resolve(buf.subarray(0, n));
+    });
+  });
+}
+
+/**
+ * The file's data set (after the meta group) as a stream of pieces. The first piece is read
+ * synchronously (for the typical instance, open/read/close without a thread-pool round trip each:
+ * on a small VM those hand-offs cost more than the reads); later pieces are read asynchronously, one
+ * ahead, while the previous one is being written to the network.
+ */
+export function fileDataSet(file: DicomFile): DataSetSource {
   return {
     async *chunks() {
-      const { handle, piece: firstPiece } = await prefetched.first;
-      let closed = false;
-      const close = () => {
-        if (closed) return;
-        closed = true;
-        handle.close().catch(() => undefined);
-      };
+      const fd = openSync(file.path, 'r');
+      let pending: Promise<Buffer> | undefined;
       try {
         const end = file.size;
-        let piece = firstPiece;
+        let piece = readPieceSync(fd, file, file.header.dataSetOffset);
         let pos = file.header.dataSetOffset + piece.length;
         while (true) {
-          // The next read runs while this piece is being written to the network.
-          const next = pos < end ? readPiece(handle, file, pos) : undefined;
-          next?.catch(() => undefined);
-          // The last piece: close now, not after it is sent (one round trip less per file).
-          if (!next) close();
+          pending = pos < end ? readPiece(fd, file, pos) : undefined;
+          pending?.catch(() => undefined);
           yield piece;
-          if (!next) return;
-          piece = await next;
+          if (!pending) return;
+          piece = await pending;
+          pending = undefined;
           pos += piece.length;
         }
       } finally {
-        close();
+        // Never close under a read in flight (the consumer stopped early): let it finish first.
+        if (pending) void pending.finally(() => closeSync(fd)).catch(() => undefined);
+        else closeSync(fd);
       }
     },
   };
@@ -192,14 +173,13 @@ export interface StoreOutcome {
 }
 
 /** Sends one file with C-STORE and resolves with the peer's status. */
-export async function storeFile(association: Association, file: DicomFile, timeoutMs?: number, prefetched?: Prefetched): Promise<StoreOutcome> {
+export async function storeFile(association: Association, file: DicomFile, timeoutMs?: number): Promise<StoreOutcome> {
   const plan = choosePlan(association, file);
-  if (!plan || plan.transcodeTo) prefetched?.discard();
   if (!plan) {
     throw new AssociationError('dimse', 'no-context',
       `The peer accepted no presentation context for this file's SOP class ${file.header.mediaStorageSopClassUid} with transfer syntax ${file.header.transferSyntaxUid} (nor one we can convert to): it does not store this kind of object.`);
   }
-  const source = plan.transcodeTo ? transcodedDataSet(file, plan.transcodeTo) : fileDataSet(file, prefetched);
+  const source = plan.transcodeTo ? transcodedDataSet(file, plan.transcodeTo) : fileDataSet(file);
   const rsp: DimseMessage = await association.request(plan.context.id, {
     commandField: CommandField.CStoreRq,
     affectedSopClassUid: file.header.mediaStorageSopClassUid,
