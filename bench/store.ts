@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTestPki, type TestPki } from '../test/helpers/certs';
-import { makeInstance } from '../test/helpers/dicom-files';
+import { makeInstance, newUid } from '../test/helpers/dicom-files';
 import { CLI, freePort, waitForPort } from './processes';
 import { printTable, ratio, type Row } from './measure';
 
@@ -196,7 +196,15 @@ export async function storageBenchmark(): Promise<StoreRow[]> {
     for (const size of SIZES) {
       const files = join(work, `files-${size.count}`);
       mkdirSync(files, { recursive: true });
-      for (let i = 0; i < size.count; i++) makeInstance(join(files, `f${String(i).padStart(5, '0')}.dcm`), { pixelBytes: size.pixelBytes, seed: i, sequenceLength: 'explicit' });
+      // One study, a series per 200 instances, as a modality sends them (our SCP files them by study
+      // and series; storescp puts everything in one folder).
+      const study = newUid();
+      const series = Array.from({ length: Math.ceil(size.count / 200) }, () => newUid());
+      for (let i = 0; i < size.count; i++) {
+        makeInstance(join(files, `f${String(i).padStart(5, '0')}.dcm`), {
+          pixelBytes: size.pixelBytes, seed: i, sequenceLength: 'explicit', studyInstanceUid: study, seriesInstanceUid: series[Math.floor(i / 200)],
+        });
+      }
       const bytes = readdirSync(files).reduce((n, f) => n + statSync(join(files, f)).size, 0);
       console.log(`\n${size.label} (${(bytes / 1e6).toFixed(0)} MB)`);
       const table: Row[] = [];

@@ -11,6 +11,9 @@ import { AssociationError } from '../dicomnet/errors';
 import { planAssociations, scanFile, storeFile, type DicomFile } from '../dicomnet/services/storage/store-scu';
 import { TransportError, type TlsConfig } from '../dicomnet/transport';
 
+/** C-STOREs we ask to have under way at once (the peer's answer decides; DCMTK answers 1). */
+const ASYNC_WINDOW = 8;
+
 export interface SendOptions {
   readonly host: string;
   readonly port: number;
@@ -114,7 +117,12 @@ export async function sendFiles(o: SendOptions): Promise<SendSummary> {
         failAll(group.files, 'cancelled');
         continue;
       }
-      const associate = new DicomAssociate({ callingAeTitle: o.callingAeTitle, calledAeTitle: o.calledAeTitle, presentationContexts: group.contexts });
+      // Proposing an asynchronous operations window (PS3.7 D.3.3.3) lets a peer that supports it
+      // (ours does) take several C-STOREs in a row without a round trip each; others answer 1.
+      const associate = new DicomAssociate({
+        callingAeTitle: o.callingAeTitle, calledAeTitle: o.calledAeTitle, presentationContexts: group.contexts,
+        asynchronousOperationsWindow: { maxOperationsInvoked: ASYNC_WINDOW, maxOperationsPerformed: 1 },
+      });
       let association;
       try {
         ({ association } = await net.connect({ host: o.host, port: o.port, tls: o.tls, associate, connectTimeoutMs: o.timeoutMs }));
@@ -126,32 +134,39 @@ export async function sendFiles(o: SendOptions): Promise<SendSummary> {
       const onAbort = () => association.abort('cancelled by the user');
       o.signal?.addEventListener('abort', onAbort);
       try {
-        for (let i = 0; i < group.files.length; i++) {
-          const f = group.files[i]!;
-          if (association.isClosed || association.state !== 'Sta6') {
-            failAll(group.files.slice(i), o.signal?.aborted ? 'cancelled' : `not sent: ${association.abortInfo?.explanation ?? 'the association ended'}`);
-            break;
+        const window = Math.max(1, Math.min(ASYNC_WINDOW, association.associate?.maxInvokedByRequestor() || ASYNC_WINDOW));
+        let nextIndex = 0;
+        // `window` senders take the files in order; with a window of 1 this is one file at a time.
+        const sender = async () => {
+          while (nextIndex < group.files.length) {
+            const i = nextIndex++;
+            const f = group.files[i]!;
+            if (association.isClosed || association.state !== 'Sta6') {
+              failAll([f], o.signal?.aborted ? 'cancelled' : `not sent: ${association.abortInfo?.explanation ?? 'the association ended'}`);
+              continue;
+            }
+            const t0 = performance.now();
+            try {
+              const r = await storeFile(association, f, o.timeoutMs);
+              const cls = classifyStatus(r.status);
+              const ok = cls === 'Success' || cls === 'Warning';
+              report({
+                path: f.path,
+                outcome: ok ? 'stored' : 'failed',
+                status: r.status,
+                detail: `${describeStatus(r.status)}${r.errorComment ? ` (${r.errorComment})` : ''}`,
+                bytes: f.size - f.header.dataSetOffset,
+                ms: performance.now() - t0,
+                sopInstanceUid: f.header.mediaStorageSopInstanceUid,
+                transferSyntaxUid: r.transferSyntaxUid,
+                transcoded: r.transcoded,
+              });
+            } catch (err) {
+              report({ path: f.path, outcome: 'failed', detail: o.signal?.aborted ? 'cancelled' : plainError(err), bytes: 0, ms: performance.now() - t0, sopInstanceUid: f.header.mediaStorageSopInstanceUid });
+            }
           }
-          const t0 = performance.now();
-          try {
-            const r = await storeFile(association, f, o.timeoutMs);
-            const cls = classifyStatus(r.status);
-            const ok = cls === 'Success' || cls === 'Warning';
-            report({
-              path: f.path,
-              outcome: ok ? 'stored' : 'failed',
-              status: r.status,
-              detail: `${describeStatus(r.status)}${r.errorComment ? ` (${r.errorComment})` : ''}`,
-              bytes: f.size - f.header.dataSetOffset,
-              ms: performance.now() - t0,
-              sopInstanceUid: f.header.mediaStorageSopInstanceUid,
-              transferSyntaxUid: r.transferSyntaxUid,
-              transcoded: r.transcoded,
-            });
-          } catch (err) {
-            report({ path: f.path, outcome: 'failed', detail: o.signal?.aborted ? 'cancelled' : plainError(err), bytes: 0, ms: performance.now() - t0, sopInstanceUid: f.header.mediaStorageSopInstanceUid });
-          }
-        }
+        };
+        await Promise.all(Array.from({ length: window }, sender));
         if (!association.isClosed && association.state === 'Sta6') await association.release().catch(() => association.abort());
       } finally {
         o.signal?.removeEventListener('abort', onAbort);

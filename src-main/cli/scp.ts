@@ -113,6 +113,8 @@ export async function startScp(argv: string[], out: NodeJS.WritableStream, err: 
     dataSinks: storage?.sinks,
     // What arrives is kept as it arrived: the sender, who knows its data, picks the syntax.
     preferProposedTransferSyntax: true,
+    // A requestor that proposes an asynchronous window may have up to 16 operations under way.
+    asynchronousOperationsWindow: { maxOperationsInvoked: 1, maxOperationsPerformed: 16 },
     net: { timeouts: { idleMs: 300_000 } },
   });
   storage?.on('instance', (i) => err.write(`[assoc ${i.associationId}] stored ${i.sopInstanceUid} (${uidName(i.sopClassUid)}, ${i.bytes} bytes)${i.path ? ` -> ${i.path}` : ''}\n`));

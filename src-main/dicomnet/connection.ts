@@ -166,6 +166,8 @@ export class Association extends EventEmitter<AssociationEvents> {
   /** True while a streamed data set is being written: other messages wait (PS3.8 Annex E, no interleaving). */
   private streaming = false;
   private deferredSends: (() => void)[] = [];
+  /** Streamed data sets go out one after the other, whole: each waits for the one before. */
+  private streamChain: Promise<void> = Promise.resolve();
   private releaseRequested = false;
 
   constructor(
@@ -268,7 +270,15 @@ export class Association extends EventEmitter<AssociationEvents> {
    * the peer's Maximum Length, waiting for the socket to drain between pieces so that memory holds
    * about one piece whatever the data set's size.
    */
-  private async sendStream(presentationContextId: number, command: CommandSet, source: DataSetSource): Promise<void> {
+  private sendStream(presentationContextId: number, command: CommandSet, source: DataSetSource): Promise<void> {
+    // Within the asynchronous operations window several requests may be under way; their P-DATA
+    // must not interleave (PS3.8 Annex E: one message's fragments, then the next message).
+    const turn = this.streamChain.then(() => this.sendStreamNow(presentationContextId, command, source));
+    this.streamChain = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async sendStreamNow(presentationContextId: number, command: CommandSet, source: DataSetSource): Promise<void> {
     this.requireAcceptedContext(presentationContextId);
     const max = this.peerMaxPduLength();
     // The command goes out with the first piece of the data set: one write, one segment for the

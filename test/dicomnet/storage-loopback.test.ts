@@ -43,7 +43,7 @@ interface Node {
   readonly scp: DicomScp;
 }
 
-async function startNode(opts: { duplicates?: DuplicatePolicy; contexts?: Map<string, readonly string[]>; pki?: TestPki } = {}): Promise<Node> {
+async function startNode(opts: { duplicates?: DuplicatePolicy; contexts?: Map<string, readonly string[]>; pki?: TestPki; window?: number } = {}): Promise<Node> {
   const folder = freshDir('scp');
   const storage = new StorageService({ folder, duplicates: opts.duplicates });
   const handlers = new Map(echoHandlers);
@@ -57,6 +57,7 @@ async function startNode(opts: { duplicates?: DuplicatePolicy; contexts?: Map<st
     handlers,
     dataSinks: storage.sinks,
     preferProposedTransferSyntax: true,
+    asynchronousOperationsWindow: opts.window ? { maxOperationsInvoked: 1, maxOperationsPerformed: opts.window } : undefined,
   });
   scps.push(scp);
   const instances: ReceivedInstance[] = [];
@@ -153,6 +154,26 @@ describe('storage: our SCU to our SCP', () => {
     expect(summary).toMatchObject({ ok: true, stored: 150, skipped: 1, failed: 0, associations: 1 });
     expect(files.find((f) => f.outcome === 'skipped')?.detail).toMatch(/not a DICOM file/);
     expect(readdirSync(join(node.folder, study, series))).toHaveLength(150);
+  });
+
+  it('with an asynchronous operations window, several C-STOREs are under way at once and all are stored', async () => {
+    const windowed = await startNode({ window: 4 });
+    const src = freshDir('window');
+    const made = Array.from({ length: 40 }, (_, i) => makeInstance(join(src, `w${String(i).padStart(2, '0')}.dcm`), { pixelBytes: 20_000 + i * 1000, seed: i }));
+    // Operations under way at the SCP when each request arrives: received, not yet answered.
+    let requests = 0;
+    let most = 0;
+    windowed.scp.on('request', (_a, m) => {
+      if (m.command.commandField !== CommandField.CStoreRq) return;
+      requests++;
+      most = Math.max(most, requests - (windowed.instances.length + windowed.failures.length));
+    });
+    const { summary } = await send(windowed.port, [src]);
+    expect(summary).toMatchObject({ ok: true, stored: 40, associations: 1 });
+    for (const m of made) expect(dataSetOf(storedPath(windowed.folder, m)).equals(dataSetOf(m.path))).toBe(true);
+    // With a window of 1 this is 1: the next request only comes after the previous response.
+    expect(most).toBeGreaterThanOrEqual(2);
+    expect(most).toBeLessThanOrEqual(5);
   });
 
   it('streams a 200 MB instance: the stored file equals the sent one', async () => {

@@ -29,10 +29,12 @@ export function alternativePath(path: string, n: number): string {
 }
 
 let counter = 0;
+/** Random once per process (randomBytes per file costs a system call each): with the pid and a counter, unique. */
+const processTag = `${process.pid}-${randomBytes(4).toString('hex')}`;
 
 /** A temporary name in the storage folder that does not look like a stored instance. */
 export function temporaryPath(folder: string): string {
-  return join(folder, `.incoming-${process.pid}-${++counter}-${randomBytes(4).toString('hex')}.part`);
+  return join(folder, `.incoming-${processTag}-${++counter}.part`);
 }
 
 export function isTemporaryName(name: string): boolean {

@@ -5,7 +5,7 @@
 // command, C000 when it cannot be understood, 0111 for a refused duplicate.
 
 import { EventEmitter } from 'node:events';
-import { closeSync, link, openSync, rename, unlink } from 'node:fs';
+import { closeSync, linkSync, openSync, renameSync, unlink, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import type { Association, DataSinkFactory, DimseMessage } from '../../connection';
@@ -19,11 +19,9 @@ import type { HandlerResult, RequestHandler } from '../handlers';
 import { STORAGE_SOP_CLASSES } from '../../storage-sop-classes';
 import { DiscardSink, FileSink, type SinkResult } from './file-sink';
 import { headThenFile, identify, type InstanceIdentity } from './identify';
-import { makeDirs } from './make-dirs';
+import { makeDirsSync } from './make-dirs';
 import { alternativePath, instancePath, isValidUid, temporaryPath } from './paths';
 
-const linkAsync = promisify(link);
-const renameAsync = promisify(rename);
 const unlinkAsync = promisify(unlink);
 
 export type DuplicatePolicy = 'overwrite' | 'keep' | 'reject';
@@ -90,6 +88,7 @@ const fail = (status: number, comment: string): Failure => ({ status, comment })
 
 export class StorageService extends EventEmitter<StorageEvents> {
   private readonly duplicates: DuplicatePolicy;
+  private readonly madeDirs = new Set<string>();
 
   constructor(private readonly options: StorageOptions) {
     super();
@@ -168,7 +167,7 @@ export class StorageService extends EventEmitter<StorageEvents> {
       return fail(0xa900, `Study/Series Instance UID missing or invalid ('${study ?? ''}', '${series ?? ''}')`);
     }
     try {
-      const path = await this.place(sink.tempPath, instancePath(this.options.folder!, study, series, outcome.sopInstanceUid));
+      const path = this.place(sink.tempPath, instancePath(this.options.folder!, study, series, outcome.sopInstanceUid));
       if (path === undefined) {
         await unlinkAsync(sink.tempPath).catch(() => undefined);
         return fail(0x0111, 'Duplicate SOP instance: already stored and duplicates are refused');
@@ -199,19 +198,39 @@ export class StorageService extends EventEmitter<StorageEvents> {
     return { ...id, sopClassUid: id.sopClassUid!, sopInstanceUid: id.sopInstanceUid };
   }
 
-  /** Moves the temporary file to `path` under the duplicates policy; undefined when refused. */
-  private async place(tempPath: string, path: string): Promise<string | undefined> {
-    await makeDirs(dirname(path));
+  /**
+   * Moves the temporary file to `path` under the duplicates policy; undefined when refused. These are
+   * metadata operations on the storage folder, done synchronously: a thread-pool round trip each
+   * costs more than the operation on a small machine. Folders already made are remembered.
+   */
+  private place(tempPath: string, path: string): string | undefined {
+    const dir = dirname(path);
+    if (!this.madeDirs.has(dir)) {
+      makeDirsSync(dir);
+      if (this.madeDirs.size > 10_000) this.madeDirs.clear();
+      this.madeDirs.add(dir);
+    }
+    try {
+      return this.link(tempPath, path);
+    } catch (err) {
+      // The folder was removed under us (someone cleaned the storage folder): make it again, once.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      makeDirsSync(dir);
+      return this.link(tempPath, path);
+    }
+  }
+
+  private link(tempPath: string, path: string): string | undefined {
     if (this.duplicates === 'overwrite') {
-      await renameAsync(tempPath, path); // atomic: readers see the old file or the new one, never half
+      renameSync(tempPath, path); // atomic: readers see the old file or the new one, never half
       return path;
     }
     // link() fails with EEXIST atomically, where "check, then rename" would race another association.
     for (let n = 1; n <= 10_000; n++) {
       const candidate = n === 1 ? path : alternativePath(path, n);
       try {
-        await linkAsync(tempPath, candidate);
-        await unlinkAsync(tempPath);
+        linkSync(tempPath, candidate);
+        unlinkSync(tempPath);
         return candidate;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
