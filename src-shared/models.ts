@@ -46,3 +46,79 @@ export interface VerifyResult {
   readonly tls?: VerifyTlsInfo;
   readonly totalMs: number;
 }
+
+/** One step in the life of an association, as the activity log keeps it. */
+export interface ActivityEntry {
+  readonly id: number;
+  /** 'in': a peer associated with our node; 'out': we associated with a peer (verify, send). */
+  readonly direction: 'in' | 'out';
+  readonly kind: 'accepted' | 'rejected' | 'released' | 'aborted' | 'closed';
+  readonly at: number;
+  readonly remoteAddress: string;
+  readonly remotePort?: number;
+  readonly callingAeTitle?: string;
+  readonly calledAeTitle?: string;
+  readonly contexts?: readonly { readonly id: number; readonly abstractSyntax: string; readonly transferSyntax?: string; readonly result: string }[];
+  /** Why, for rejections and aborts; what was done, for releases. */
+  readonly detail?: string;
+  readonly durationMs?: number;
+}
+
+export interface ActivityFilter {
+  readonly direction?: 'in' | 'out';
+  readonly outcome?: ActivityEntry['kind'];
+  /** Matches address, AE titles or detail, case-insensitively. */
+  readonly text?: string;
+  readonly limit?: number;
+}
+
+/** Received instances of one study. */
+export interface ReceivedStudy {
+  readonly studyInstanceUid: string;
+  readonly patientName?: string;
+  readonly patientId?: string;
+  readonly studyDate?: string;
+  readonly modalities: readonly string[];
+  readonly series: number;
+  readonly instances: number;
+  readonly bytes: number;
+  /** The study's folder under the storage folder. */
+  readonly folder?: string;
+  readonly callingAeTitles: readonly string[];
+  readonly lastReceivedAt: number;
+}
+
+/** The local node (our SCP) as the GUI shows it. */
+export interface NodeState {
+  readonly running: boolean;
+  readonly aeTitle: string;
+  readonly listening: readonly { readonly host: string; readonly port: number; readonly tls: boolean }[];
+  readonly openAssociations: number;
+  readonly storageFolder: string;
+  /** Why the node is not running although it was asked to (port in use, folder not writable...). */
+  readonly error?: string;
+}
+
+/** One received instance, as the GUI is told of it. */
+export interface InstanceReceived {
+  readonly callingAeTitle: string;
+  readonly sopClassUid: string;
+  readonly sopInstanceUid: string;
+  readonly studyInstanceUid?: string;
+  readonly seriesInstanceUid?: string;
+  readonly patientName?: string;
+  readonly bytes: number;
+  readonly path?: string;
+  readonly at: number;
+}
+
+/** Progress of a send: files done so far, bytes, rate, the file that just finished. */
+export interface SendProgress {
+  readonly sendId: string;
+  readonly filesDone: number;
+  readonly filesTotal?: number;
+  readonly bytesDone: number;
+  readonly megabytesPerSecond: number;
+  readonly file?: { readonly path: string; readonly outcome: 'stored' | 'failed' | 'skipped'; readonly detail: string };
+  readonly finished?: { readonly ok: boolean; readonly stored: number; readonly failed: number; readonly skipped: number; readonly seconds: number };
+}

@@ -1,0 +1,34 @@
+// The activity log: a bounded ring of association events (incoming, from the local node, and
+// outgoing, from verify and send), newest last, with the negotiated contexts and the reason of a
+// rejection or abort. Bounded so that a node running for months does not grow without end.
+
+import type { ActivityEntry, ActivityFilter } from '../../src-shared/models';
+
+export class ActivityLog {
+  private readonly entries: ActivityEntry[] = [];
+  private nextId = 1;
+
+  constructor(private readonly capacity = 5000) {}
+
+  add(entry: Omit<ActivityEntry, 'id'>): ActivityEntry {
+    const e: ActivityEntry = { ...entry, id: this.nextId++ };
+    this.entries.push(e);
+    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
+    return e;
+  }
+
+  /** Entries matching `filter`, oldest first, at most `filter.limit` of the newest. */
+  list(filter: ActivityFilter = {}): ActivityEntry[] {
+    const text = filter.text?.trim().toLowerCase();
+    const out = this.entries.filter((e) =>
+      (filter.direction === undefined || e.direction === filter.direction)
+      && (filter.outcome === undefined || e.kind === filter.outcome)
+      && (!text || [e.remoteAddress, e.callingAeTitle, e.calledAeTitle, e.detail].some((f) => f?.toLowerCase().includes(text))));
+    const limit = Math.max(1, Math.min(filter.limit ?? 1000, this.capacity));
+    return out.slice(-limit);
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+}

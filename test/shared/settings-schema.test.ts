@@ -1,0 +1,51 @@
+// The shared settings schema: defaults that work, and every problem named by its field.
+
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, describeProblems, hostProblem, portProblem, validatePeer, validateSettings } from '../../src-shared/settings-schema';
+
+describe('settings schema', () => {
+  it('the defaults validate: AE title DICOMNET, port 11112, storage in the data folder', () => {
+    const v = validateSettings(DEFAULT_SETTINGS);
+    expect(v.ok).toBe(true);
+    expect(DEFAULT_SETTINGS.localNode).toMatchObject({ aeTitle: 'DICOMNET', port: 11112, storageFolder: '' });
+  });
+
+  it('an empty object takes every default', () => {
+    expect(validateSettings({})).toEqual({ ok: true, value: DEFAULT_SETTINGS });
+  });
+
+  it('names each bad field', () => {
+    const v = validateSettings({
+      localNode: { aeTitle: 'MUCH_TOO_LONG_AE_TITLE', port: 70000, bindAddress: 'no such host!', allowedCallingAeTitles: ['OK', 'BAD\\AE'], duplicates: 'maybe' },
+      peers: [{ id: 'a', name: 'PACS', aeTitle: 'PACS', host: 'pacs.local', port: 104 }, { id: 'a', name: '', aeTitle: '', host: '', port: 0 }],
+    });
+    expect(v.ok).toBe(false);
+    const fields = v.ok ? [] : v.problems.map((p) => p.field);
+    expect(fields).toEqual(expect.arrayContaining([
+      'localNode.aeTitle', 'localNode.port', 'localNode.bindAddress', 'localNode.allowedCallingAeTitles[1]', 'localNode.duplicates',
+      'peers[1].name', 'peers[1].aeTitle', 'peers[1].host', 'peers[1].port',
+    ]));
+    expect(fields).not.toContain('peers[0].port');
+    if (!v.ok) expect(describeProblems(v.problems)).toMatch(/localNode\.port: must be a whole number from 1 to 65535/);
+  });
+
+  it('refuses a duplicate peer id and an unknown version', () => {
+    const peer = { id: 'x', name: 'A', aeTitle: 'A', host: '10.0.0.5', port: 104, tls: 'off' };
+    const dup = validateSettings({ peers: [peer, { ...peer, name: 'B' }] });
+    expect(dup.ok ? [] : dup.problems).toEqual([{ field: 'peers[1].id', message: "'x' is used by another peer" }]);
+    expect(validateSettings({ version: 2 }).ok).toBe(false);
+  });
+
+  it.each([['pacs.example.org'], ['10.0.0.5'], ['::1'], ['fe80::1'], ['localhost'], ['PACS-01']])('host %s is valid', (h) => {
+    expect(hostProblem(h)).toBeUndefined();
+  });
+
+  it.each([[''], ['a b'], ['300.1.1.1'], ['-bad.example'], ['x'.repeat(300)], [42]])('host %j is not', (h) => {
+    expect(hostProblem(h)).toBeDefined();
+  });
+
+  it('ports are 1-65535 whole numbers; peers trim their text and default to TLS off', () => {
+    expect([0, 1, 65535, 65536, 1.5, '104'].map((p) => portProblem(p) === undefined)).toEqual([false, true, true, false, false, false]);
+    expect(validatePeer({ name: ' PACS ', aeTitle: ' PACS ', host: ' pacs ', port: 104 })).toEqual({ ok: true, value: { id: undefined, name: 'PACS', aeTitle: 'PACS', host: 'pacs', port: 104, tls: 'off' } });
+  });
+});
