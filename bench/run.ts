@@ -3,13 +3,13 @@
 // Nagle on otherwise). Loopback only; every loop is bounded; every child is killed at the end.
 
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { DicomAssociate } from '../src-main/dicomnet/association';
 import { DicomNet } from '../src-main/dicomnet/dicom-net';
 import { echo } from '../src-main/dicomnet/services/echo';
 import { CLI, killAll, requireTools, startDicomnetScp, startStorescp, type Peer } from './processes';
 import { median, ratio, type Row, printTable } from './measure';
-import { storageBenchmark } from './store';
+import { storageBenchmark } from './storage';
 
 const VERIFICATION = '1.2.840.10008.1.1';
 const TS = ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'];
@@ -56,12 +56,23 @@ async function main(): Promise<void> {
   const only = process.argv[2];
   if (only !== undefined && only !== 'echo' && only !== 'storage') throw new Error(`unknown part '${only}': echo or storage`);
   requireTools(['echoscu', 'storescu', 'storescp']);
-  const result: Record<string, unknown> = { when: new Date().toISOString(), node: process.version };
-  if (only !== 'storage') Object.assign(result, await echoBenchmark());
-  if (only !== 'echo') result.storage = await storageBenchmark();
+  // A run of one part keeps the other part's figures of an earlier run (each part says when it ran).
+  const file = 'bench/results/latest.json';
+  let result: Record<string, unknown> = {};
+  try {
+    if (existsSync(file)) result = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    result = {};
+  }
+  const now = { when: new Date().toISOString(), node: process.version };
+  Object.assign(result, now);
+  if (only !== 'storage') Object.assign(result, await echoBenchmark(), { echoRun: now });
+  if (only !== 'echo') Object.assign(result, { storage: await storageBenchmark(), storageRun: now });
+  // The storage rows (long) last, whichever part ran.
+  const { storage, storageRun, ...rest } = result;
   mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/latest.json', `${JSON.stringify(result, null, 2)}\n`);
-  console.log('\nwritten: bench/results/latest.json');
+  writeFileSync(file, `${JSON.stringify({ ...rest, storageRun, storage }, null, 2)}\n`);
+  console.log(`\nwritten: ${file}`);
 }
 
 async function echoBenchmark(): Promise<Record<string, unknown>> {
@@ -128,7 +139,9 @@ async function echoBenchmark(): Promise<Record<string, unknown>> {
   }
 }
 
+// Exiting runs the 'exit' handlers, which kill the children still running.
 process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
 main().then(
   () => process.exit(0),
   (err: unknown) => {

@@ -1,0 +1,462 @@
+// The storage part of `npm run bench` (issue #3): C-STORE throughput and memory, ours against DCMTK
+// in the same run, on the same generated files: 64 KB x 2000, 1 MB x 500, 50 MB x 10; receiving to
+// disk and discarding; plain and TLS; the four pairings of sender and receiver. DCMTK runs with
+// TCP_NODELAY=1 and -pdu 131072 (its best). Each receiver is started fresh for its row, so that its
+// peak resident memory (VmHWM) is that row's; its idle figure is read right after it listens. The
+// sender runs under /usr/bin/time for its peak. Every row is checked: the sender's exit code, our
+// SCU's JSON summary, our SCP's per-instance log lines, and the files that arrived on disk.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeTestPki, removeTestPki, type TestPki } from '../test/helpers/certs';
+import { makeInstance, newUid } from '../test/helpers/dicom-files';
+import { CLI, freePort, waitForPort } from './processes';
+
+const ENV = { ...process.env, TCP_NODELAY: '1' };
+const PDU = '131072';
+/** Bound of one sender run; the slowest row seen takes ~10 s. */
+const ROW_TIMEOUT_MS = 60_000;
+const START_TIMEOUT_MS = 5000;
+const TIME = '/usr/bin/time';
+
+interface Size {
+  readonly label: string;
+  readonly count: number;
+  readonly pixelBytes: number;
+}
+
+/** Pixel bytes chosen so that each file, meta group and attributes included, is ~64 KB, ~1 MB, ~50 MB. */
+export const SIZES: readonly Size[] = [
+  { label: '64 KB x 2000', count: 2000, pixelBytes: 64 * 1024 - 600 },
+  { label: '1 MB x 500', count: 500, pixelBytes: 1024 * 1024 - 600 },
+  { label: '50 MB x 10', count: 10, pixelBytes: 50 * 1024 * 1024 },
+];
+
+type Side = 'ours' | 'dcmtk';
+interface Conditions {
+  readonly disk: boolean;
+  readonly tls: boolean;
+}
+
+export interface StoreRow {
+  readonly size: string;
+  readonly sender: Side;
+  readonly receiver: Side;
+  readonly disk: boolean;
+  readonly tls: boolean;
+  readonly ok: boolean;
+  readonly error?: string;
+  readonly seconds?: number;
+  readonly megabytes?: number;
+  readonly mbPerSecond?: number;
+  readonly filesPerSecond?: number;
+  readonly senderPeakMb?: number;
+  readonly senderIdleMb?: number;
+  readonly receiverPeakMb?: number;
+  readonly receiverIdleMb?: number;
+}
+
+// ---- child processes: every one is tracked and killed on the way out, also on error or signal ----
+
+const live = new Set<ChildProcess>();
+/** Children that lead a process group of their own (a sender: /usr/bin/time + the tool). */
+const groups = new WeakSet<ChildProcess>();
+
+function track(child: ChildProcess, group: boolean): ChildProcess {
+  live.add(child);
+  if (group) groups.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
+
+function kill(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (groups.has(child) && child.pid !== undefined) process.kill(-child.pid, signal);
+    else child.kill(signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** The temp folder of a run under way: removed on the way out too (Ctrl-C, SIGTERM). */
+let workDir: string | undefined;
+
+function cleanUp(): void {
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+  workDir = undefined;
+  removeTestPki();
+}
+
+process.on('exit', () => {
+  for (const c of live) kill(c, 'SIGKILL');
+  cleanUp();
+});
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const t = setTimeout(() => { kill(child, 'SIGKILL'); resolve(); }, 3000);
+    child.once('exit', () => { clearTimeout(t); resolve(); });
+    kill(child, 'SIGTERM');
+  });
+}
+
+function statusMb(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---- receivers ----
+
+interface Receiver {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly idleRssMb: number;
+  /** Instances our SCP has logged as stored (its stderr); undefined for storescp. */
+  readonly stored: () => number | undefined;
+  readonly log: () => string;
+}
+
+async function startReceiver(side: Side, c: Conditions, pki: TestPki, out: string | undefined): Promise<Receiver> {
+  if (side === 'dcmtk') {
+    const port = await freePort();
+    const args = ['-pdu', PDU, '-aet', 'ANY-SCP', ...(out ? ['-od', out] : ['--ignore'])];
+    // storescp's default peer authentication is --require-peer-cert: our SCP is run the same way.
+    if (c.tls) args.push('+tls', pki.server.keyFile, pki.server.certFile, '+cf', pki.ca.certFile);
+    const child = track(spawn('storescp', [...args, String(port)], { env: ENV, stdio: ['ignore', 'ignore', 'pipe'] }), false);
+    let err = '';
+    child.stderr?.on('data', (d) => { err = (err + d).slice(-2000); });
+    try {
+      await waitForPort(port, START_TIMEOUT_MS);
+    } catch (e) {
+      await stop(child);
+      throw new Error(`storescp did not listen: ${(e as Error).message} ${err.trim()}`, { cause: e });
+    }
+    return { child, port, idleRssMb: statusMb(child.pid, 'VmRSS'), stored: () => undefined, log: () => err };
+  }
+  const args = ['scp', '--aet', 'ANY-SCP', '--host', '127.0.0.1', '--port', '0', ...(out ? ['--storage', out] : ['--ignore'])];
+  if (c.tls) args.push('--tls-port', '0', '--cert', pki.server.certFile, '--key', pki.server.keyFile, '--ca', pki.ca.certFile, '--require-client-cert');
+  const child = track(spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }), false);
+  // One stderr line per instance ("[assoc N] stored UID (...)"): counted, not kept.
+  let stored = 0;
+  let tail = '';
+  let partial = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    const lines = (partial + d.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const l of lines) {
+      if (/^\[assoc \d+\] stored /.test(l)) stored++;
+      else tail = (tail + l + '\n').slice(-2000);
+    }
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`dicomnet scp did not start in ${START_TIMEOUT_MS} ms: ${tail.trim()}`)), START_TIMEOUT_MS);
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`dicomnet scp exited (${code}): ${tail.trim()}`)); });
+    child.stdout?.on('data', (chunk) => {
+      text += chunk;
+      const m = (c.tls ? /^listening \(tls\) on .*:(\d+)$/m : /^listening on .*:(\d+)$/m).exec(text);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+  }).catch(async (e: unknown) => {
+    await stop(child);
+    throw e;
+  });
+  // Let it settle after start-up before reading its idle figure.
+  await sleep(300);
+  return { child, port, idleRssMb: statusMb(child.pid, 'VmRSS'), stored: () => stored, log: () => tail };
+}
+
+// ---- senders ----
+
+interface SenderRun {
+  readonly ok: boolean;
+  readonly seconds: number;
+  readonly peakMb: number;
+  readonly detail: string;
+  readonly stdout: string;
+}
+
+/** Runs `args` to completion under /usr/bin/time (peak RSS), bounded; wall time is start to exit. */
+function timed(args: string[], timeoutMs: number): Promise<SenderRun> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const child = track(spawn(TIME, ['-f', 'MAXRSS_KB=%M', ...args], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'], detached: true }), true);
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout?.on('data', (d) => { stdout += d; });
+    child.stderr?.on('data', (d) => { stderr = (stderr + d).slice(-20_000); });
+    const timer = setTimeout(() => { timedOut = true; kill(child, 'SIGKILL'); }, timeoutMs);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      resolve({ ok: false, seconds: Number.NaN, peakMb: Number.NaN, detail: e.message, stdout });
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      const seconds = (performance.now() - started) / 1000;
+      const peak = /MAXRSS_KB=(\d+)/.exec(stderr);
+      const said = stderr.split('\n').filter((l) => l.trim() && !l.startsWith('MAXRSS') && !l.startsWith('Command exited')).slice(-2).join(' | ');
+      const ok = code === 0 && !timedOut;
+      const detail = timedOut ? `no exit after ${timeoutMs / 1000} s` : ok ? '' : `exit ${code ?? signal}${said ? `: ${said}` : ''}`;
+      resolve({ ok, seconds, peakMb: peak ? Number(peak[1]) / 1024 : Number.NaN, detail, stdout });
+    });
+  });
+}
+
+function tlsArgs(side: Side, pki: TestPki): string[] {
+  return side === 'dcmtk'
+    ? ['+tls', pki.client.keyFile, pki.client.certFile, '+cf', pki.ca.certFile]
+    : ['--tls', '--ca', pki.ca.certFile, '--cert', pki.client.certFile, '--key', pki.client.keyFile];
+}
+
+async function runSender(side: Side, c: Conditions, pki: TestPki, port: number, dir: string, count: number): Promise<SenderRun> {
+  const tls = c.tls ? tlsArgs(side, pki) : [];
+  // A directory, not 2000 paths on the command line: storescu scans it (+sd), ours walks it.
+  const args = side === 'dcmtk'
+    ? ['storescu', '-pdu', PDU, '-aec', 'ANY-SCP', '+sd', ...tls, '127.0.0.1', String(port), dir]
+    : [process.execPath, CLI, 'store', '127.0.0.1', String(port), dir, '--aec', 'ANY-SCP', '--json', ...tls];
+  const run = await timed(args, ROW_TIMEOUT_MS);
+  if (side === 'dcmtk' || !run.ok) return run;
+  // Our SCU: the last line is the summary; every file must have been stored.
+  let summary: { type?: string; ok?: boolean; stored?: number; failed?: number } = {};
+  try {
+    summary = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as typeof summary;
+  } catch {
+    // not JSON: reported below
+  }
+  if (summary.type !== 'summary' || !summary.ok || summary.stored !== count) {
+    const firstFailure = run.stdout.split('\n').find((l) => l.includes('"outcome":"failed"') || l.includes('"outcome":"FAILED"'));
+    return { ...run, ok: false, detail: `summary ${JSON.stringify(summary)}${firstFailure ? `; first failure ${firstFailure.slice(0, 300)}` : ''}` };
+  }
+  return run;
+}
+
+/**
+ * The sender's idle figure: the peak resident memory of the same tool doing one C-ECHO to the same
+ * kind of receiver (loaded, connected, negotiated, nothing sent): `dicomnet echo` / `echoscu`.
+ */
+async function senderIdleMb(side: Side, tls: boolean, pki: TestPki): Promise<number> {
+  const receiver = await startReceiver('dcmtk', { disk: false, tls }, pki, undefined);
+  try {
+    const extra = tls ? tlsArgs(side, pki) : [];
+    const args = side === 'dcmtk'
+      ? ['echoscu', '-aec', 'ANY-SCP', ...extra, '127.0.0.1', String(receiver.port)]
+      : [process.execPath, CLI, 'echo', '127.0.0.1', String(receiver.port), '--aec', 'ANY-SCP', ...extra];
+    const peaks: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await timed(args, 10_000);
+      if (!r.ok) throw new Error(`${side} echo for the idle figure failed: ${r.detail}`);
+      peaks.push(r.peakMb);
+    }
+    return Math.min(...peaks);
+  } finally {
+    await stop(receiver.child);
+  }
+}
+
+// ---- one row ----
+
+function countFiles(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let n = 0;
+  // storescp names its files <modality>.<uid>, ours <uid>.dcm; temporary files start with a dot.
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) if (e.isFile() && !e.name.startsWith('.')) n++;
+  return n;
+}
+
+/** Polls `f` until it returns `want` or `ms` pass (a receiver logs/renames right after its response). */
+async function settle(f: () => number | undefined, want: number, ms: number): Promise<number | undefined> {
+  const deadline = Date.now() + ms;
+  let got = f();
+  while (got !== undefined && got !== want && Date.now() < deadline) {
+    await sleep(50);
+    got = f();
+  }
+  return got;
+}
+
+interface Job {
+  readonly size: Size;
+  readonly files: string;
+  readonly bytes: number;
+  readonly pki: TestPki;
+  readonly work: string;
+  readonly idle: ReadonlyMap<string, number>;
+}
+
+async function measureRow(job: Job, sender: Side, receiver: Side, c: Conditions): Promise<StoreRow> {
+  const { size } = job;
+  const base = { size: size.label, sender, receiver, disk: c.disk, tls: c.tls };
+  const out = c.disk ? join(job.work, 'received') : undefined;
+  if (out) {
+    rmSync(out, { recursive: true, force: true });
+    mkdirSync(out, { recursive: true });
+  }
+  let r: Receiver | undefined;
+  try {
+    r = await startReceiver(receiver, c, job.pki, out);
+    const s = await runSender(sender, c, job.pki, r.port, job.files, size.count);
+    const receiverPeakMb = statusMb(r.child.pid, 'VmHWM');
+    if (r.child.exitCode !== null || r.child.signalCode !== null) {
+      return { ...base, ok: false, error: `receiver exited (${r.child.exitCode ?? r.child.signalCode}) ${r.log().trim().slice(-300)}` };
+    }
+    if (!s.ok) return { ...base, ok: false, error: `sender ${s.detail}${receiver === 'ours' ? `; our SCP said: ${r.log().trim().split('\n').slice(-2).join(' | ')}` : ''}` };
+    const logged = await settle(r.stored, size.count, 3000);
+    if (logged !== undefined && logged !== size.count) return { ...base, ok: false, error: `our SCP logged ${logged} of ${size.count} instances stored` };
+    if (out) {
+      const got = await settle(() => countFiles(out), size.count, 3000);
+      if (got !== size.count) return { ...base, ok: false, error: `${got} of ${size.count} files arrived in the storage folder` };
+    }
+    return {
+      ...base, ok: true,
+      seconds: s.seconds,
+      megabytes: job.bytes / 1e6,
+      mbPerSecond: job.bytes / 1e6 / s.seconds,
+      filesPerSecond: size.count / s.seconds,
+      senderPeakMb: s.peakMb,
+      senderIdleMb: job.idle.get(`${sender}/${c.tls}`) ?? Number.NaN,
+      receiverPeakMb,
+      receiverIdleMb: r.idleRssMb,
+    };
+  } catch (err) {
+    return { ...base, ok: false, error: (err as Error).message };
+  } finally {
+    if (r) await stop(r.child);
+    if (out) rmSync(out, { recursive: true, force: true });
+  }
+}
+
+// ---- the report ----
+
+const PAIRS: readonly [Side, Side][] = [['ours', 'dcmtk'], ['dcmtk', 'ours'], ['ours', 'ours'], ['dcmtk', 'dcmtk']];
+const CONDITIONS: readonly Conditions[] = [{ disk: false, tls: false }, { disk: true, tls: false }, { disk: false, tls: true }, { disk: true, tls: true }];
+const NAME: Record<Side, string> = { ours: 'ours', dcmtk: 'DCMTK' };
+
+function num(x: number | undefined): string {
+  if (x === undefined || !Number.isFinite(x)) return '-';
+  return x >= 100 ? Math.round(x).toString() : x.toFixed(x >= 10 ? 1 : 2);
+}
+
+function conditionLabel(c: Conditions): string {
+  return `${c.disk ? 'disk' : 'discard'} ${c.tls ? 'TLS' : 'plain'}`;
+}
+
+function reference(rows: readonly StoreRow[], r: StoreRow): StoreRow | undefined {
+  return rows.find((x) => x.size === r.size && x.disk === r.disk && x.tls === r.tls && x.sender === 'dcmtk' && x.receiver === 'dcmtk');
+}
+
+function ratioOf(rows: readonly StoreRow[], r: StoreRow): number {
+  const ref = reference(rows, r);
+  return r.ok && ref?.ok ? r.mbPerSecond! / ref.mbPerSecond! : Number.NaN;
+}
+
+function printSize(rows: readonly StoreRow[]): void {
+  const header = ['conditions', 'pairing', 'MB/s', 'files/s', 'tx peak MB', 'tx +idle', 'rx peak MB', 'rx +idle', 'ratio'];
+  const cells: string[][] = [header];
+  for (const r of rows) {
+    const cond = conditionLabel(r);
+    const pair = `${NAME[r.sender]} -> ${NAME[r.receiver]}`;
+    if (!r.ok) {
+      cells.push([cond, pair, `FAILED: ${r.error ?? 'unknown'}`]);
+      continue;
+    }
+    cells.push([
+      cond, pair, num(r.mbPerSecond), num(r.filesPerSecond),
+      num(r.senderPeakMb), num(r.senderPeakMb! - r.senderIdleMb!),
+      num(r.receiverPeakMb), num(r.receiverPeakMb! - r.receiverIdleMb!),
+      num(ratioOf(rows, r)),
+    ]);
+  }
+  const full = cells.filter((c) => c.length === header.length);
+  const widths = header.map((_, i) => Math.max(...full.map((c) => c[i]!.length)));
+  for (const [n, c] of cells.entries()) {
+    console.log(c.map((v, i) => (i < 2 || c.length !== header.length ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  '));
+    if (n === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+}
+
+export async function storageBenchmark(): Promise<StoreRow[]> {
+  const work = mkdtempSync(join(tmpdir(), 'dicomnet-bench-store-'));
+  workDir = work;
+  const rows: StoreRow[] = [];
+  try {
+    if (!existsSync(TIME)) throw new Error(`${TIME} is missing (apt-get install -y time): it reads the senders' peak memory`);
+    const pki = await makeTestPki();
+    console.log('\nC-STORE throughput and memory (loopback, 2 processes per row, each receiver started fresh).');
+    console.log('DCMTK 3.6.7: storescu/storescp with TCP_NODELAY=1 and -pdu 131072; storescp --ignore | -od DIR.');
+    console.log('Ours: `dicomnet store --json` -> `dicomnet scp --ignore | --storage DIR`. TLS: +tls / --tls with client');
+    console.log('certificates, required by both receivers. MB/s and files/s over the sender process, start to exit');
+    console.log('(MB = 10^6 bytes of the files). Memory: peak resident (VmHWM; sender via /usr/bin/time). rx +idle = receiver');
+    console.log('peak minus its VmRSS right after it listened; tx +idle = sender peak minus the peak of the same tool doing one');
+    console.log('C-ECHO (dicomnet echo / echoscu). ratio = MB/s / DCMTK -> DCMTK in the same conditions.');
+    const idle = new Map<string, number>();
+    for (const side of ['ours', 'dcmtk'] as const) {
+      for (const tls of [false, true]) idle.set(`${side}/${tls}`, await senderIdleMb(side, tls, pki));
+    }
+    console.log(`sender idle peaks: ours ${num(idle.get('ours/false'))} MB (TLS ${num(idle.get('ours/true'))}), DCMTK ${num(idle.get('dcmtk/false'))} MB (TLS ${num(idle.get('dcmtk/true'))})`);
+    for (const size of SIZES) {
+      const files = join(work, `files-${size.count}`);
+      mkdirSync(files, { recursive: true });
+      // One study, a series per 200 instances, as a modality sends them (our SCP files them by study
+      // and series; storescp puts everything in one folder).
+      const study = newUid();
+      const series = Array.from({ length: Math.ceil(size.count / 200) }, () => newUid());
+      for (let i = 0; i < size.count; i++) {
+        makeInstance(join(files, `f${String(i).padStart(5, '0')}.dcm`), {
+          pixelBytes: size.pixelBytes, seed: i, sequenceLength: 'explicit', studyInstanceUid: study, seriesInstanceUid: series[Math.floor(i / 200)],
+        });
+      }
+      const bytes = readdirSync(files).reduce((n, f) => n + statSync(join(files, f)).size, 0);
+      console.log(`\n${size.label}: ${(bytes / 1e6).toFixed(0)} MB, ${(bytes / size.count / 1e6).toFixed(3)} MB per file`);
+      const job: Job = { size, files, bytes, pki, work, idle };
+      const sizeRows: StoreRow[] = [];
+      for (const c of CONDITIONS) {
+        for (const [sender, receiver] of PAIRS) sizeRows.push(await measureRow(job, sender, receiver, c));
+      }
+      printSize(sizeRows);
+      rows.push(...sizeRows);
+      rmSync(files, { recursive: true, force: true });
+    }
+    summarizeTargets(rows);
+  } finally {
+    for (const c of [...live]) await stop(c);
+    cleanUp();
+  }
+  return rows;
+}
+
+function verdict(ok: boolean): string {
+  return ok ? 'met' : 'NOT met';
+}
+
+function summarizeTargets(rows: readonly StoreRow[]): void {
+  const max = (xs: number[]) => (xs.length ? Math.max(...xs) : Number.NaN);
+  const compared = rows.filter((r) => !(r.sender === 'dcmtk' && r.receiver === 'dcmtk'));
+  const atLeast = compared.filter((r) => ratioOf(rows, r) >= 1);
+  const worst = compared.filter((r) => Number.isFinite(ratioOf(rows, r))).sort((a, b) => ratioOf(rows, a) - ratioOf(rows, b))[0];
+  const big = rows.filter((r) => r.size === SIZES[2]!.label);
+  const bigPlain = big.filter((r) => !r.disk && !r.tls && r.ok && r.sender === 'ours' && r.receiver === 'ours')[0];
+  const bigOthers = big.filter((r) => !r.disk && !r.tls && (r.sender === 'ours') !== (r.receiver === 'ours'));
+  const scpAboveIdle = max(big.filter((r) => r.receiver === 'ours' && r.ok).map((r) => r.receiverPeakMb! - r.receiverIdleMb!));
+  const scuAboveIdle = max(rows.filter((r) => r.sender === 'ours' && r.ok).map((r) => r.senderPeakMb! - r.senderIdleMb!));
+  const failed = rows.filter((r) => !r.ok);
+  console.log('\nTargets (issue #3):');
+  console.log(`  every row at >= 1.0 x DCMTK -> DCMTK: ${atLeast.length} of ${compared.length} rows (${verdict(atLeast.length === compared.length)})${worst ? `; lowest ${num(ratioOf(rows, worst))} (${worst.size}, ${conditionLabel(worst)}, ${NAME[worst.sender]} -> ${NAME[worst.receiver]})` : ''}`);
+  console.log(`  50 MB discarding plain >= 1000 MB/s, ours -> ours: ${num(bigPlain?.mbPerSecond)} MB/s (${verdict((bigPlain?.mbPerSecond ?? 0) >= 1000)}); ${bigOthers.map((r) => `${NAME[r.sender]} -> ${NAME[r.receiver]} ${r.ok ? num(r.mbPerSecond) : 'FAILED'}`).join(', ')}`);
+  console.log(`  our SCP receiving 50 MB instances: peak <= idle + 64 MB: at most +${num(scpAboveIdle)} MB (${verdict(scpAboveIdle <= 64)})`);
+  console.log(`  our SCU, every row: peak <= idle + 64 MB: at most +${num(scuAboveIdle)} MB (${verdict(scuAboveIdle <= 64)})`);
+  console.log(`  failed rows: ${failed.length}${failed.length ? ` (${failed.map((r) => `${r.size} ${conditionLabel(r)} ${NAME[r.sender]} -> ${NAME[r.receiver]}`).join('; ')})` : ''}`);
+}
