@@ -58,6 +58,14 @@ export default tseslint.config(
     rules: restrict([['electron'], 'app is plain Node'], [['**/electron/**', '**/bridge/**', '**/cli/**'], 'app never imports electron, bridge or cli']),
   },
   {
+    files: ['src-main/bridge/**'],
+    rules: restrict([['electron'], 'the bridge runs without electron'], [['**/electron/**', '**/cli/**'], 'bridge, electron and cli are siblings over app: none imports another']),
+  },
+  {
+    files: ['src-main/electron/**'],
+    rules: restrict([['**/bridge/**', '**/cli/**'], 'bridge, electron and cli are siblings over app: none imports another'], [['**/src-renderer/**'], 'src-main never imports the renderer']),
+  },
+  {
     files: ['src-shared/**'],
     rules: restrict(
       [['node:*', 'fs', 'net', 'tls', 'path', 'os', 'crypto', 'events', 'electron', 'dcmjs', 'react', 'react-dom'], 'src-shared imports neither Node, DOM nor libraries'],

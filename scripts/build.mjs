@@ -1,7 +1,7 @@
 // Bundles the headless CLI into one file so that `dicomnet echo` starts fast (issue #2: < 100 ms)
 // and runs on plain Node >= 20 without the TypeScript sources.
 import { build } from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, copyFileSync } from 'node:fs';
 
 const outfile = 'dist/cli/dicomnet.cjs';
 const common = {
@@ -22,4 +22,16 @@ await build({
 chmodSync(outfile, 0o755);
 // The benchmark runs our stack in-process against peer processes (npm run bench).
 await build({ ...common, entryPoints: ['bench/run.ts'], outfile: 'dist/bench/run.cjs' });
-console.log(`built ${outfile} and dist/bench/run.cjs`);
+// The browser bridge (the GUI on the real services without Electron) and the Electron shell.
+await build({ ...common, target: 'node22', entryPoints: ['src-main/bridge/main.ts'], outfile: 'dist/bridge/bridge.cjs' });
+await build({ ...common, target: 'node22', entryPoints: ['src-main/electron/main.ts'], outfile: 'dist/electron/main.cjs', external: ['electron'] });
+// A sandboxed preload cannot require project files: it is one bundle with only electron external.
+await build({ ...common, target: 'node22', entryPoints: ['src-main/electron/preload.ts'], outfile: 'dist/electron/preload.cjs', external: ['electron'] });
+// The renderer: React + MUI for the browser, one script (the CSP allows only 'self' scripts).
+await build({
+  bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', minify: true, sourcemap: 'linked', logLevel: 'warning',
+  jsx: 'automatic', entryPoints: ['src-renderer/main.tsx'], outfile: 'dist/renderer/app.js',
+  define: { 'process.env.NODE_ENV': '"production"' },
+});
+copyFileSync('src-renderer/index.html', 'dist/renderer/index.html');
+console.log(`built ${outfile}, dist/bench, dist/bridge, dist/electron and dist/renderer`);

@@ -2,7 +2,7 @@
 // and Annex A.1: implicit data carries no VR, so it comes from the data dictionary (dcmjs's, which
 // also resolves repeating groups such as (60xx,3000) and (50xx,xxxx)).
 
-import dcmjs from 'dcmjs';
+import type dcmjsModule from 'dcmjs';
 import { UNDEFINED_LENGTH, hasLongLength, tagString } from './elements';
 
 interface DictionaryEntry {
@@ -10,8 +10,21 @@ interface DictionaryEntry {
 }
 
 // dcmjs's dictionary is a lazy lookup keyed "(GGGG,EEEE)" in upper-case hex; its type declaration
-// in dimse/dcmjs.d.ts does not list it.
-const dictionary = (dcmjs.data.DicomMetaDictionary as unknown as { dictionary: Record<string, DictionaryEntry | undefined> }).dictionary;
+// in dimse/dcmjs.d.ts does not list it. dcmjs is loaded when a conversion needs it, not at start-up:
+// most runs of the CLI (an echo, a send without conversion) never do, and loading it costs ~80 ms.
+let dictionary: Record<string, DictionaryEntry | undefined> | undefined;
+
+/** Loads the data dictionary; call (and await) before implicitToExplicitVr. */
+export async function loadVrDictionary(): Promise<void> {
+  if (dictionary) return;
+  const dcmjs = ((await import('dcmjs')) as unknown as { default?: typeof dcmjsModule }).default ?? ((await import('dcmjs')) as unknown as typeof dcmjsModule);
+  dictionary = (dcmjs.data.DicomMetaDictionary as unknown as { dictionary: Record<string, DictionaryEntry | undefined> }).dictionary;
+}
+
+function lookup(tag: number): DictionaryEntry | undefined {
+  if (!dictionary) throw new Error('implicit-vr: the data dictionary is not loaded (await loadVrDictionary() first)');
+  return dictionary[tagString(tag)];
+}
 
 /**
  * dcmjs marks VRs that depend on other attributes in lower case. Without those attributes at hand:
@@ -24,7 +37,7 @@ const ambiguous: Readonly<Record<string, string>> = { ox: 'OW', lt: 'OW', xs: 'U
 const VALID_VR = /^(AE|AS|AT|CS|DA|DS|DT|FD|FL|IS|LO|LT|OB|OD|OF|OL|OV|OW|PN|SH|SL|SQ|SS|ST|SV|TM|UC|UI|UL|UN|UR|US|UT|UV)$/;
 
 function dictionaryVr(tag: number): string {
-  const vr = dictionary[tagString(tag)]?.vr;
+  const vr = lookup(tag)?.vr;
   if (vr === undefined) return 'UN';
   const resolved = ambiguous[vr] ?? vr;
   return VALID_VR.test(resolved) ? resolved : 'UN';

@@ -20,6 +20,7 @@ import type { TransferSyntaxInfo } from './transfer-syntax';
 import { TransferSyntax, transferSyntaxInfo } from './transfer-syntax';
 import { ItemTag, MAX_DEPTH, UNDEFINED_LENGTH, hasLongLength, readElementHeader, skipElement, tagString, valueEnd } from './elements';
 import { implicitToExplicitVr } from './implicit-vr';
+export { loadVrDictionary } from './implicit-vr';
 
 const DEFAULT_CHUNK_SIZE = 1024 * 1024;
 const DELIMITER_LENGTH = 8;

@@ -2,15 +2,19 @@
 // NotDicomError for the file header), never with a RangeError or another crash, and never hang.
 
 import { deflateRawSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ByteSource } from '../../../src-main/dicomnet/part10/byte-source';
 import { DicomParseError, bufferSource } from '../../../src-main/dicomnet/part10/byte-source';
 import { findTopLevel, inflatedPrefix, skipElement } from '../../../src-main/dicomnet/part10/elements';
 import { NotDicomError, encodeFileMeta, readPart10Header } from '../../../src-main/dicomnet/part10/file-meta';
 import { TransferSyntax, transferSyntaxInfo } from '../../../src-main/dicomnet/part10/transfer-syntax';
 import { transcode } from '../../../src-main/dicomnet/part10/transcode';
+import { loadVrDictionary } from '../../../src-main/dicomnet/part10/implicit-vr';
 import type { Syntax } from './build';
 import { UNDEFINED, el, item, seq, text, uid, us } from './build';
+
+// Implicit -> explicit needs the data dictionary, which loads on demand.
+beforeAll(() => loadVrDictionary());
 
 const IMPLICIT = TransferSyntax.ImplicitVRLittleEndian;
 const EXPLICIT = TransferSyntax.ExplicitVRLittleEndian;

@@ -8,11 +8,14 @@ import { DicomParseError, bufferSource, fileSource } from '../../../src-main/dic
 import { readElementHeader, skipElement } from '../../../src-main/dicomnet/part10/elements';
 import { encodeFileMeta, readPart10Header } from '../../../src-main/dicomnet/part10/file-meta';
 import { TransferSyntax, transferSyntaxInfo } from '../../../src-main/dicomnet/part10/transfer-syntax';
-import { canTranscode, transcode } from '../../../src-main/dicomnet/part10/transcode';
+import { canTranscode, loadVrDictionary, transcode } from '../../../src-main/dicomnet/part10/transcode';
 import { requireDcmtk } from '../../helpers/dcmtk';
 import type { Syntax } from './build';
 import { UNDEFINED, el, item, seq, uid, us } from './build';
 import { dcmtk, dumpDataSet, makeFile, workdir, writeDump } from './dcmtk-files';
+
+// Implicit -> explicit needs the data dictionary, which loads on demand.
+beforeAll(() => loadVrDictionary());
 
 const IMPLICIT = TransferSyntax.ImplicitVRLittleEndian;
 const EXPLICIT = TransferSyntax.ExplicitVRLittleEndian;

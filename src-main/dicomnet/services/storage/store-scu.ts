@@ -10,7 +10,7 @@ import { AssociationError } from '../../errors';
 import { CommandDataSetType, CommandField, Priority } from '../../dimse/command-fields';
 import { fileSource } from '../../part10/byte-source';
 import { readPart10Header, type Part10Header } from '../../part10/file-meta';
-import { canTranscode, transcode } from '../../part10/transcode';
+import { canTranscode, loadVrDictionary, transcode } from '../../part10/transcode';
 import { TransferSyntax } from '../../part10/transfer-syntax';
 import { PresentationContextResult } from '../../pdu/constants';
 
@@ -154,7 +154,8 @@ export function fileDataSet(file: DicomFile): DataSetSource {
 /** The file's data set re-encoded in `toTs`, piece by piece. */
 export function transcodedDataSet(file: DicomFile, toTs: string): DataSetSource {
   return {
-    *chunks() {
+    async *chunks() {
+      await loadVrDictionary();
       const fd = openSync(file.path, 'r');
       try {
         yield* transcode(fileSource(fd, file.size), file.header.dataSetOffset, file.header.transferSyntaxUid, toTs, READ_SIZE);

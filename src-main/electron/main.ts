@@ -1,0 +1,29 @@
+// The Electron main process: thin. One instance; one window with the renderer locked down (window.ts);
+// the IPC contract answered by the same Workstation object the browser bridge uses (ipc.ts).
+
+import { app, type BrowserWindow } from 'electron';
+import { Workstation } from '../app/workstation';
+import { registerIpc, pushEvent } from './ipc';
+import { createMainWindow } from './window';
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let window: BrowserWindow | undefined;
+  const workstation = new Workstation({
+    dataFolder: app.getPath('userData'),
+    onEvent: (channel, payload) => window && pushEvent(window, channel, payload),
+  });
+  app.on('second-instance', () => {
+    if (window?.isMinimized()) window.restore();
+    window?.focus();
+  });
+  app.on('window-all-closed', () => {
+    void workstation.close().finally(() => app.quit());
+  });
+  void app.whenReady().then(async () => {
+    registerIpc(workstation, () => window);
+    window = createMainWindow();
+    await workstation.start();
+  });
+}

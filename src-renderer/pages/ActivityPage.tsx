@@ -1,0 +1,46 @@
+import { Box, Chip, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography } from '@mui/material';
+import { useEffect, useState } from 'react';
+import type { ActivityEntry } from '../../src-shared/models';
+import { invoke, on } from '../api';
+
+export function ActivityPage() {
+  const [entries, setEntries] = useState<ActivityEntry[]>([]);
+  const [text, setText] = useState('');
+  const [open, setOpen] = useState<number>();
+  useEffect(() => {
+    invoke('activity:list', { limit: 500 }).then((e) => setEntries([...e]), () => undefined);
+    return on('association', (e) => setEntries((list) => [...list.slice(-499), e]));
+  }, []);
+  const t = text.trim().toLowerCase();
+  const shown = entries.filter((e) => !t || [e.remoteAddress, e.callingAeTitle, e.calledAeTitle, e.detail, e.kind].some((f) => f?.toLowerCase().includes(t))).reverse();
+  return (
+    <Box>
+      <Stack direction="row" spacing={1} sx={{ mb: 1, alignItems: "center" }}>
+        <Typography variant="subtitle1" sx={{ flexGrow: 1 }}>Activity</Typography>
+        <TextField size="small" label="Filter" value={text} onChange={(e) => setText(e.target.value)} />
+      </Stack>
+      <Table size="small" aria-label="activity">
+        <TableHead><TableRow>{['Time', 'Direction', 'Peer', 'Calling -> called', 'Outcome', 'Duration'].map((h) => <TableCell key={h}>{h}</TableCell>)}</TableRow></TableHead>
+        <TableBody>
+          {shown.map((e) => [
+            <TableRow key={e.id} hover onClick={() => setOpen(open === e.id ? undefined : e.id)} sx={{ cursor: 'pointer' }}>
+              <TableCell>{new Date(e.at).toLocaleTimeString()}</TableCell>
+              <TableCell>{e.direction === 'in' ? 'incoming' : 'outgoing'}</TableCell>
+              <TableCell>{e.remoteAddress}{e.remotePort ? `:${e.remotePort}` : ''}</TableCell>
+              <TableCell>{e.callingAeTitle ?? '?'} -&gt; {e.calledAeTitle ?? '?'}</TableCell>
+              <TableCell><Chip size="small" label={e.kind} color={e.kind === 'rejected' || e.kind === 'aborted' ? 'error' : e.kind === 'accepted' ? 'success' : 'default'} /></TableCell>
+              <TableCell>{e.durationMs !== undefined ? `${e.durationMs} ms` : ''}</TableCell>
+            </TableRow>,
+            open === e.id && (
+              <TableRow key={`${e.id}-details`}><TableCell colSpan={6}>
+                {e.detail && <Typography variant="body2">{e.detail}</Typography>}
+                {e.contexts?.map((c) => <Typography key={c.id} variant="body2">#{c.id} {c.abstractSyntax}: {c.result}{c.transferSyntax ? ` (${c.transferSyntax})` : ''}</Typography>)}
+              </TableCell></TableRow>
+            ),
+          ])}
+          {shown.length === 0 && <TableRow><TableCell colSpan={6}>No associations yet.</TableCell></TableRow>}
+        </TableBody>
+      </Table>
+    </Box>
+  );
+}

@@ -1,0 +1,127 @@
+import { Alert, Box, Button, Chip, Dialog, DialogActions, DialogContent, DialogTitle, Drawer, MenuItem, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography } from '@mui/material';
+import { useEffect, useState } from 'react';
+import type { PeerInput } from '../../src-shared/ipc';
+import type { VerifyResult } from '../../src-shared/models';
+import { validatePeer, type Peer, type TlsMode } from '../../src-shared/settings-schema';
+import { invoke, on } from '../api';
+
+type Form = { name: string; aeTitle: string; host: string; port: string; tls: TlsMode };
+const EMPTY: Form = { name: '', aeTitle: '', host: '', port: '104', tls: 'off' };
+
+function PeerEditor({ initial, onClose, onSave }: { initial: Form; onClose: () => void; onSave: (p: PeerInput) => Promise<void> }) {
+  const [form, setForm] = useState(initial);
+  const [error, setError] = useState<string>();
+  const v = validatePeer({ ...form, port: Number(form.port) });
+  const problem = (f: string) => (v.ok ? undefined : v.problems.find((p) => p.field === `peer.${f}`)?.message);
+  const field = (name: keyof Form, label: string) => (
+    <TextField size="small" label={label} value={form[name]} onChange={(e) => setForm({ ...form, [name]: e.target.value })}
+      error={problem(name) !== undefined} helperText={problem(name) ?? ' '} />
+  );
+  return (
+    <Dialog open onClose={onClose}>
+      <DialogTitle>{initial.name ? `Edit ${initial.name}` : 'Add a peer'}</DialogTitle>
+      <DialogContent>
+        <Stack spacing={1} sx={{ pt: 1, width: 380 }}>
+          {field('name', 'Name')}
+          {field('aeTitle', 'AE title')}
+          {field('host', 'Host')}
+          {field('port', 'Port')}
+          <TextField select size="small" label="TLS" value={form.tls} onChange={(e) => setForm({ ...form, tls: e.target.value as TlsMode })}>
+            <MenuItem value="off">Off</MenuItem><MenuItem value="tls">TLS</MenuItem><MenuItem value="mutual">Mutual TLS</MenuItem>
+          </TextField>
+          {error && <Alert severity="error">{error}</Alert>}
+        </Stack>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose}>Cancel</Button>
+        <Button variant="contained" disabled={!v.ok} onClick={() => v.ok && onSave({ ...v.value, tls: v.value.tls }).catch((e: Error) => setError(e.message))}>Save</Button>
+      </DialogActions>
+    </Dialog>
+  );
+}
+
+function ResultChip({ r, busy }: { r?: VerifyResult; busy: boolean }) {
+  if (busy) return <Chip size="small" label="Verifying…" />;
+  if (!r) return <Chip size="small" variant="outlined" label="Not verified" />;
+  if (r.ok) return <Chip size="small" color="success" label={`OK ${r.echoes?.rttMs ? `${r.echoes.rttMs.avg.toFixed(1)} ms` : ''}`} />;
+  return <Chip size="small" color="error" label={`Failed at ${r.failure?.step ?? '?'}`} />;
+}
+
+export function PeersPage() {
+  const [peers, setPeers] = useState<readonly Peer[]>([]);
+  const [results, setResults] = useState<Record<string, VerifyResult>>({});
+  const [busy, setBusy] = useState<Record<string, boolean>>({});
+  const [editing, setEditing] = useState<{ id?: string; form: Form }>();
+  const [details, setDetails] = useState<string>();
+  const [error, setError] = useState<string>();
+
+  const reload = () => invoke('peers:list').then(setPeers, (e: Error) => setError(e.message));
+  useEffect(() => {
+    void reload();
+    const offA = on('verify:progress', ({ peerId, result }) => {
+      setResults((r) => ({ ...r, [peerId]: result }));
+      setBusy((b) => ({ ...b, [peerId]: false }));
+    });
+    const offB = on('settings:changed', (s) => setPeers(s.peers));
+    return () => { offA(); offB(); };
+  }, []);
+
+  const verify = (id: string) => {
+    setBusy((b) => ({ ...b, [id]: true }));
+    invoke('verify:peer', { id }).catch((e: Error) => setError(e.message));
+  };
+  const verifyAll = () => {
+    setBusy(Object.fromEntries(peers.map((p) => [p.id, true])));
+    invoke('verify:all').catch((e: Error) => setError(e.message));
+  };
+  const shown = details ? results[details] : undefined;
+
+  return (
+    <Box>
+      <Stack direction="row" spacing={1} sx={{ mb: 1 }}>
+        <Typography variant="subtitle1" sx={{ flexGrow: 1 }}>Peers</Typography>
+        <Button variant="outlined" onClick={verifyAll} disabled={peers.length === 0}>Verify all</Button>
+        <Button variant="contained" onClick={() => setEditing({ form: EMPTY })}>Add peer</Button>
+      </Stack>
+      {error && <Alert severity="error" onClose={() => setError(undefined)}>{error}</Alert>}
+      <Table size="small" aria-label="peers">
+        <TableHead><TableRow>{['Name', 'AE title', 'Host', 'Port', 'TLS', 'Last result', ''].map((h) => <TableCell key={h}>{h}</TableCell>)}</TableRow></TableHead>
+        <TableBody>
+          {peers.map((p) => (
+            <TableRow key={p.id} data-testid={`peer-${p.name}`} hover>
+              <TableCell>{p.name}</TableCell><TableCell>{p.aeTitle}</TableCell><TableCell>{p.host}</TableCell><TableCell>{p.port}</TableCell><TableCell>{p.tls}</TableCell>
+              <TableCell onClick={() => results[p.id] && setDetails(p.id)} sx={{ cursor: results[p.id] ? 'pointer' : undefined }}><ResultChip r={results[p.id]} busy={busy[p.id] === true} /></TableCell>
+              <TableCell align="right">
+                <Button size="small" onClick={() => verify(p.id)}>Verify</Button>
+                <Button size="small" onClick={() => setEditing({ id: p.id, form: { name: p.name, aeTitle: p.aeTitle, host: p.host, port: String(p.port), tls: p.tls } })}>Edit</Button>
+                <Button size="small" color="error" onClick={() => invoke('peers:remove', { id: p.id }).then(reload, (e: Error) => setError(e.message))}>Delete</Button>
+              </TableCell>
+            </TableRow>
+          ))}
+          {peers.length === 0 && <TableRow><TableCell colSpan={7}>No peers yet: add the PACS and modalities this workstation talks to.</TableCell></TableRow>}
+        </TableBody>
+      </Table>
+      {editing && (
+        <PeerEditor initial={editing.form} onClose={() => setEditing(undefined)} onSave={async (input) => {
+          if (editing.id) await invoke('peers:update', { id: editing.id, peer: input });
+          else await invoke('peers:add', input);
+          setEditing(undefined);
+          await reload();
+        }} />
+      )}
+      <Drawer anchor="right" open={shown !== undefined} onClose={() => setDetails(undefined)}>
+        {shown && (
+          <Box sx={{ width: 420, p: 2 }} data-testid="verify-details">
+            <Typography variant="subtitle1">{shown.calledAeTitle}@{shown.host}:{shown.port}</Typography>
+            {shown.failure && <Alert severity="error" sx={{ my: 1 }}>{shown.failure.plain}</Alert>}
+            <Table size="small"><TableBody>
+              {shown.steps.map((s) => (
+                <TableRow key={s.step}><TableCell>{s.ok ? '✓' : '✗'} {s.step}</TableCell><TableCell>{s.ms.toFixed(1)} ms</TableCell><TableCell>{s.detail}</TableCell></TableRow>
+              ))}
+            </TableBody></Table>
+          </Box>
+        )}
+      </Drawer>
+    </Box>
+  );
+}

@@ -1,0 +1,35 @@
+import { Box, Button, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
+import { useEffect, useState } from 'react';
+import type { ReceivedStudy } from '../../src-shared/models';
+import { invoke, on } from '../api';
+
+export function ReceivedPage() {
+  const [studies, setStudies] = useState<readonly ReceivedStudy[]>([]);
+  const reload = () => invoke('received:studies').then(setStudies, () => undefined);
+  useEffect(() => {
+    void reload();
+    return on('instance:received', () => void reload());
+  }, []);
+  return (
+    <Box>
+      <Typography variant="subtitle1" sx={{ mb: 1 }}>Received</Typography>
+      <Table size="small" aria-label="received studies">
+        <TableHead><TableRow>{['Patient', 'Study date', 'Modality', 'Series', 'Instances', 'From', 'Folder'].map((h) => <TableCell key={h}>{h}</TableCell>)}</TableRow></TableHead>
+        <TableBody>
+          {studies.map((s) => (
+            <TableRow key={s.studyInstanceUid} hover>
+              <TableCell>{s.patientName ?? '?'} {s.patientId ? `(${s.patientId})` : ''}</TableCell>
+              <TableCell>{s.studyDate ?? ''}</TableCell>
+              <TableCell>{s.modalities.join(', ')}</TableCell>
+              <TableCell>{s.series}</TableCell>
+              <TableCell>{s.instances}</TableCell>
+              <TableCell>{s.callingAeTitles.join(', ')}</TableCell>
+              <TableCell><Button size="small" disabled={!s.folder} onClick={() => s.folder && navigator.clipboard?.writeText(s.folder)} title={s.folder}>Copy path</Button></TableCell>
+            </TableRow>
+          ))}
+          {studies.length === 0 && <TableRow><TableCell colSpan={7}>Nothing received yet.</TableCell></TableRow>}
+        </TableBody>
+      </Table>
+    </Box>
+  );
+}

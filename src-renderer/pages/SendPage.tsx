@@ -1,0 +1,52 @@
+import { Alert, Box, Button, LinearProgress, MenuItem, Stack, TextField, Typography } from '@mui/material';
+import { useEffect, useState } from 'react';
+import type { SendProgress } from '../../src-shared/models';
+import type { Peer } from '../../src-shared/settings-schema';
+import { invoke, on } from '../api';
+
+export function SendPage() {
+  const [peers, setPeers] = useState<readonly Peer[]>([]);
+  const [peerId, setPeerId] = useState('');
+  const [paths, setPaths] = useState('');
+  const [sendId, setSendId] = useState<string>();
+  const [progress, setProgress] = useState<SendProgress>();
+  const [files, setFiles] = useState<NonNullable<SendProgress['file']>[]>([]);
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    invoke('peers:list').then(setPeers, (e: Error) => setError(e.message));
+    return on('send:progress', (p) => {
+      setProgress(p);
+      if (p.file) setFiles((f) => [...f.slice(-199), p.file!]);
+    });
+  }, []);
+  const start = () => {
+    setFiles([]);
+    setProgress(undefined);
+    invoke('send:start', { peerId, paths: paths.split('\n').map((p) => p.trim()).filter(Boolean) }).then((r) => setSendId(r.sendId), (e: Error) => setError(e.message));
+  };
+  const running = sendId !== undefined && progress?.finished === undefined;
+  return (
+    <Stack spacing={2} sx={{ maxWidth: 860 }}>
+      <Typography variant="subtitle1">Send files</Typography>
+      <TextField select size="small" label="Peer" value={peerId} onChange={(e) => setPeerId(e.target.value)}>
+        {peers.map((p) => <MenuItem key={p.id} value={p.id}>{p.name} ({p.aeTitle}@{p.host}:{p.port})</MenuItem>)}
+      </TextField>
+      <TextField multiline minRows={2} size="small" label="Files or folders (one per line)" value={paths} onChange={(e) => setPaths(e.target.value)} />
+      <Stack direction="row" spacing={1}>
+        <Button variant="contained" disabled={!peerId || !paths.trim() || running} onClick={start}>Send</Button>
+        <Button disabled={!running} onClick={() => sendId && invoke('send:cancel', { sendId })}>Cancel</Button>
+      </Stack>
+      {error && <Alert severity="error" onClose={() => setError(undefined)}>{error}</Alert>}
+      {progress && (
+        <Box>
+          <LinearProgress variant={progress.finished ? 'determinate' : 'indeterminate'} value={100} />
+          <Typography variant="body2" data-testid="send-progress">
+            {progress.filesDone} file(s), {(progress.bytesDone / 1e6).toFixed(1)} MB, {progress.megabytesPerSecond.toFixed(1)} MB/s
+            {progress.finished && ` — done: ${progress.finished.stored} stored, ${progress.finished.failed} failed, ${progress.finished.skipped} skipped`}
+          </Typography>
+          {files.filter((f) => f.outcome !== 'stored').map((f, i) => <Typography key={i} variant="body2" color="error">{f.outcome}: {f.path} {f.detail}</Typography>)}
+        </Box>
+      )}
+    </Stack>
+  );
+}
