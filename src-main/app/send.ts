@@ -9,19 +9,13 @@ import { DicomAssociate } from '../dicomnet/association';
 import { DicomNet } from '../dicomnet/dicom-net';
 import { AssociationError } from '../dicomnet/errors';
 import { planAssociations, scanFile, storeFile, type DicomFile } from '../dicomnet/services/storage/store-scu';
-import { TransportError, type TlsConfig } from '../dicomnet/transport';
+import { TransportError } from '../dicomnet/transport';
+import type { PeerConnection } from './verify';
 
 /** C-STOREs we ask to have under way at once (the peer's answer decides; DCMTK answers 1). */
 const ASYNC_WINDOW = 8;
 
-export interface SendOptions {
-  readonly host: string;
-  readonly port: number;
-  readonly callingAeTitle: string;
-  readonly calledAeTitle: string;
-  readonly tls?: TlsConfig;
-  /** Limit for connecting, negotiating and each response, in ms. */
-  readonly timeoutMs: number;
+export interface SendOptions extends PeerConnection {
   /** Files or folders (walked recursively). */
   readonly paths: readonly string[];
   /** Called once per file, as soon as its outcome is known. */

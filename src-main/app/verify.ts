@@ -12,14 +12,18 @@ import { TransportError, type ConnectResult, type TlsConfig } from '../dicomnet/
 import { TransferSyntax } from '../dicomnet/part10/transfer-syntax';
 import { SopClass, uidName } from '../dicomnet/uids';
 
-export interface VerifyOptions {
+/** Whom to talk to and as whom: what verify and send both take. */
+export interface PeerConnection {
   readonly host: string;
   readonly port: number;
   readonly callingAeTitle: string;
   readonly calledAeTitle: string;
   readonly tls?: TlsConfig;
-  /** Limit for each step, in ms. */
+  /** Limit for each step (connect, negotiate, each response), in ms. */
   readonly timeoutMs: number;
+}
+
+export interface VerifyOptions extends PeerConnection {
   /** C-ECHOs inside the one association (default 1). */
   readonly repeat?: number;
   /** Transfer syntaxes proposed for Verification (default explicit and implicit little endian). */

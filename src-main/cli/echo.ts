@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import type { VerifyResult } from '../../src-shared/models';
 import { verifyPeer } from '../app/verify';
-import { CLIENT_TLS_OPTIONS, parseAeTitle, parseClientTls, parsePort, parsePositiveInt, parseSeconds } from './options';
+import { PEER_OPTIONS, parsePositiveInt, peerConnection } from './options';
 import { UsageError } from './usage';
 
 export async function runEcho(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
@@ -13,29 +13,17 @@ export async function runEcho(argv: string[], out: NodeJS.WritableStream, err: N
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: {
-        aet: { type: 'string' },
-        aec: { type: 'string' },
-        repeat: { type: 'string' },
-        timeout: { type: 'string' },
-        ...CLIENT_TLS_OPTIONS,
-        json: { type: 'boolean' },
-      },
+      options: { ...PEER_OPTIONS, repeat: { type: 'string' } },
     });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
   const { values: v, positionals } = parsed;
   if (positionals.length !== 2) throw new UsageError(`echo takes HOST and PORT (${positionals.length} given).`);
-  const host = positionals[0] as string;
-  const port = parsePort(positionals[1], 'PORT');
-  const callingAeTitle = parseAeTitle(v.aet ?? 'DICOMNET', '--aet');
-  const calledAeTitle = parseAeTitle(v.aec ?? 'ANY-SCP', '--aec');
+  const peer = peerConnection(v, positionals[0] as string, positionals[1]);
   const repeat = v.repeat === undefined ? 1 : parsePositiveInt(v.repeat, '--repeat');
-  const timeoutMs = (v.timeout === undefined ? 30 : parseSeconds(v.timeout, '--timeout')) * 1000;
-  const tls = parseClientTls(v);
 
-  const result = await verifyPeer({ host, port, callingAeTitle, calledAeTitle, tls, timeoutMs, repeat });
+  const result = await verifyPeer({ ...peer, repeat });
   if (v.json) out.write(`${JSON.stringify(result)}\n`);
   else printText(result, out, err);
   return result.ok ? 0 : 1;

@@ -62,3 +62,26 @@ export const CLIENT_TLS_OPTIONS = {
   cert: { type: 'string' },
   key: { type: 'string' },
 } as const;
+
+/** The options of the commands that talk to a peer (echo, store). */
+export const PEER_OPTIONS = {
+  aet: { type: 'string' },
+  aec: { type: 'string' },
+  timeout: { type: 'string' },
+  ...CLIENT_TLS_OPTIONS,
+  json: { type: 'boolean' },
+} as const;
+
+type PeerValues = { aet?: string; aec?: string; timeout?: string; tls?: boolean; ca?: string[]; cert?: string; key?: string };
+
+/** HOST PORT and the peer options, checked: what verify and send take. */
+export function peerConnection(v: PeerValues, host: string, portText: string | undefined) {
+  return {
+    host,
+    port: parsePort(portText, 'PORT'),
+    callingAeTitle: parseAeTitle(v.aet ?? 'DICOMNET', '--aet'),
+    calledAeTitle: parseAeTitle(v.aec ?? 'ANY-SCP', '--aec'),
+    timeoutMs: (v.timeout === undefined ? 30 : parseSeconds(v.timeout, '--timeout')) * 1000,
+    tls: parseClientTls(v),
+  };
+}

@@ -2,7 +2,7 @@
 
 import { parseArgs } from 'node:util';
 import { sendFiles, type FileOutcome, type SendSummary } from '../app/send';
-import { CLIENT_TLS_OPTIONS, parseAeTitle, parseClientTls, parsePort, parseSeconds } from './options';
+import { PEER_OPTIONS, peerConnection } from './options';
 import { UsageError } from './usage';
 
 export async function runStore(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
@@ -12,13 +12,7 @@ export async function runStore(argv: string[], out: NodeJS.WritableStream, err: 
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: {
-        aet: { type: 'string' },
-        aec: { type: 'string' },
-        timeout: { type: 'string' },
-        ...CLIENT_TLS_OPTIONS,
-        json: { type: 'boolean' },
-      },
+      options: PEER_OPTIONS,
     });
   } catch (e) {
     throw new UsageError((e as Error).message);
@@ -26,18 +20,14 @@ export async function runStore(argv: string[], out: NodeJS.WritableStream, err: 
   const { values: v, positionals } = parsed;
   if (positionals.length < 3) throw new UsageError(`store takes HOST, PORT and at least one PATH (${positionals.length} given).`);
   const [host, portText, ...paths] = positionals as [string, string, ...string[]];
-  const port = parsePort(portText, 'PORT');
-  const callingAeTitle = parseAeTitle(v.aet ?? 'DICOMNET', '--aet');
-  const calledAeTitle = parseAeTitle(v.aec ?? 'ANY-SCP', '--aec');
-  const timeoutMs = (v.timeout === undefined ? 30 : parseSeconds(v.timeout, '--timeout')) * 1000;
-  const tls = parseClientTls(v);
+  const peer = peerConnection(v, host, portText);
 
   const summary = await sendFiles({
-    host, port, callingAeTitle, calledAeTitle, tls, timeoutMs, paths,
+    ...peer, paths,
     onFile: (r) => (v.json ? out.write(`${JSON.stringify({ type: 'file', ...r })}\n`) : printFile(r, out, err)),
   });
   if (v.json) out.write(`${JSON.stringify({ type: 'summary', ...summary })}\n`);
-  else printSummary(summary, `${calledAeTitle}@${host}:${port}`, summary.ok ? out : err);
+  else printSummary(summary, `${peer.calledAeTitle}@${host}:${peer.port}`, summary.ok ? out : err);
   return summary.ok ? 0 : 1;
 }
 

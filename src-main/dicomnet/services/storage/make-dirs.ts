@@ -2,7 +2,6 @@
 // (Node 22 retries ENOENT forever there). Missing ancestors are created one by one, bounded.
 
 import { mkdirSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 const MAX_DEPTH = 256;
@@ -29,23 +28,6 @@ export function makeDirsSync(path: string): void {
     let error: unknown;
     try {
       mkdirSync(p);
-    } catch (err) {
-      error = err;
-    }
-    if (next(error, p, parentMade) === 'done') pending.pop();
-    else if (pending.length < MAX_DEPTH) pending.push(dirname(p));
-    else throw error;
-  }
-}
-
-export async function makeDirs(path: string): Promise<void> {
-  const pending = [path];
-  const parentMade = new Set<string>();
-  for (let i = 0; pending.length > 0 && i < 2 * MAX_DEPTH; i++) {
-    const p = pending[pending.length - 1]!;
-    let error: unknown;
-    try {
-      await mkdir(p);
     } catch (err) {
       error = err;
     }
