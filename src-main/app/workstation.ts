@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { EventChannel, EventChannels, InvokeChannel, InvokeReply } from '../../src-shared/ipc';
-import type { ActivityFilter } from '../../src-shared/models';
+import type { ActivityFilter, VerifyResult } from '../../src-shared/models';
 import { describeProblems, validateLocalNode } from '../../src-shared/settings-schema';
 import type { ScpAssociationEvent } from '../dicomnet/services/scp';
 import { ActivityLog } from './activity-log';
@@ -105,10 +105,10 @@ export class Workstation {
     'verify:peer': async (request) => {
       const peer = this.peers.get(stringField(objectOf(request, 'verify:peer'), 'id', 'verify:peer', 64));
       const r = await verifyConfiguredPeer(peer, this.settings.settings);
-      this.emit('verify:progress', { peerId: peer.id, result: r });
+      this.verified(peer.id, r);
       return r;
     },
-    'verify:all': () => verifyAllPeers(this.settings.settings, (peerId, result) => this.emit('verify:progress', { peerId, result })),
+    'verify:all': () => verifyAllPeers(this.settings.settings, (peerId, result) => this.verified(peerId, result)),
     'activity:list': async (request) => this.activity.list(request === undefined || request === null ? {} : activityFilter(objectOf(request, 'activity:list'))),
     'received:studies': async () => this.received.studies(),
     'send:start': async (request) => {
@@ -124,6 +124,23 @@ export class Workstation {
       return null;
     },
   };
+
+  /** A verify's outcome: to the GUI, and to the activity log as an outgoing association. */
+  private verified(peerId: string, r: VerifyResult): void {
+    this.emit('verify:progress', { peerId, result: r });
+    const associated = r.steps.some((s) => s.step === 'associate' && s.ok);
+    this.emit('association', this.activity.add({
+      direction: 'out',
+      kind: r.ok ? 'released' : associated ? 'aborted' : 'rejected',
+      at: Date.now(),
+      remoteAddress: r.host,
+      remotePort: r.port,
+      callingAeTitle: r.callingAeTitle,
+      calledAeTitle: r.calledAeTitle,
+      detail: r.ok ? `verify: ${r.echoes?.succeeded ?? 0} C-ECHO Success` : `verify failed at ${r.failure?.step ?? '?'}: ${r.failure?.plain ?? ''}`,
+      durationMs: Math.round(r.totalMs),
+    }));
+  }
 
   private startSend(peerId: string, paths: readonly string[]): string {
     const peer = this.peers.get(peerId);
@@ -144,10 +161,17 @@ export class Workstation {
         this.emit('send:progress', { sendId, filesDone, bytesDone, megabytesPerSecond: rate(), file: { path: r.path, outcome: r.outcome, detail: r.detail } });
       },
     }).then(
-      (summary) => this.emit('send:progress', {
-        sendId, filesDone, bytesDone, megabytesPerSecond: summary.megabytesPerSecond,
-        finished: { ok: summary.ok, stored: summary.stored, failed: summary.failed, skipped: summary.skipped, seconds: summary.seconds },
-      }),
+      (summary) => {
+        this.emit('send:progress', {
+          sendId, filesDone, bytesDone, megabytesPerSecond: summary.megabytesPerSecond,
+          finished: { ok: summary.ok, stored: summary.stored, failed: summary.failed, skipped: summary.skipped, seconds: summary.seconds },
+        });
+        this.emit('association', this.activity.add({
+          direction: 'out', kind: summary.ok ? 'released' : 'aborted', at: Date.now(), remoteAddress: peer.host, remotePort: peer.port,
+          callingAeTitle: s.localNode.aeTitle, calledAeTitle: peer.aeTitle, durationMs: Math.round(summary.seconds * 1000),
+          detail: `send: ${summary.stored} stored, ${summary.failed} failed, ${summary.skipped} skipped over ${summary.associations} association(s)`,
+        }));
+      },
       (err: Error) => this.emit('send:progress', {
         sendId, filesDone, bytesDone, megabytesPerSecond: rate(),
         file: { path: '', outcome: 'failed', detail: err.message },

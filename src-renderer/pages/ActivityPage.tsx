@@ -1,10 +1,16 @@
-import { Box, Chip, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography } from '@mui/material';
+import { Alert, Box, Button, Chip, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
 import type { ActivityEntry } from '../../src-shared/models';
 import { invoke, on } from '../api';
 
 export function ActivityPage() {
   const [entries, setEntries] = useState<ActivityEntry[]>([]);
+  const [note, setNote] = useState<string>();
+  // A node we rejected becomes a peer in one click (its listening port is unknown: 104, to edit).
+  const addAsPeer = (e: ActivityEntry) => {
+    invoke('peers:add', { name: e.callingAeTitle!, aeTitle: e.callingAeTitle!, host: e.remoteAddress.replace(/^::ffff:/, ''), port: 104, tls: 'off' })
+      .then((p) => setNote(`Added ${p.name} (${p.host}); check its port on the Peers page.`), (err: Error) => setNote(err.message));
+  };
   const [text, setText] = useState('');
   const [open, setOpen] = useState<number>();
   useEffect(() => {
@@ -19,6 +25,7 @@ export function ActivityPage() {
         <Typography variant="subtitle1" sx={{ flexGrow: 1 }}>Activity</Typography>
         <TextField size="small" label="Filter" value={text} onChange={(e) => setText(e.target.value)} />
       </Stack>
+      {note && <Alert severity="info" onClose={() => setNote(undefined)} sx={{ mb: 1 }}>{note}</Alert>}
       <Table size="small" aria-label="activity">
         <TableHead><TableRow>{['Time', 'Direction', 'Peer', 'Calling -> called', 'Outcome', 'Duration'].map((h) => <TableCell key={h}>{h}</TableCell>)}</TableRow></TableHead>
         <TableBody>
@@ -34,6 +41,9 @@ export function ActivityPage() {
             open === e.id && (
               <TableRow key={`${e.id}-details`}><TableCell colSpan={6}>
                 {e.detail && <Typography variant="body2">{e.detail}</Typography>}
+                {e.direction === 'in' && e.kind === 'rejected' && e.callingAeTitle && (
+                  <Button size="small" sx={{ mt: 0.5 }} onClick={(ev) => { ev.stopPropagation(); addAsPeer(e); }}>Add {e.callingAeTitle} as peer</Button>
+                )}
                 {e.contexts?.map((c) => <Typography key={c.id} variant="body2">#{c.id} {c.abstractSyntax}: {c.result}{c.transferSyntax ? ` (${c.transferSyntax})` : ''}</Typography>)}
               </TableCell></TableRow>
             ),

@@ -113,10 +113,19 @@ describe.runIf(haveChromium() && rendererBuilt())('GUI in Chromium on the real s
     await page.keyboard.press('Escape');
   });
 
-  it('the activity page lists the incoming association of the verify', async () => {
+  it('the activity page lists both sides of the verify, and offers a rejected caller as a peer', async () => {
+    // A peer entry with the wrong AE title for our own node: our node rejects it (called AE unknown).
+    const wrong = await ws.invoke('peers:add', { name: 'Wrong AE', aeTitle: 'WRONG', host: '127.0.0.1', port: nodePort, tls: 'off' });
+    await ws.invoke('verify:peer', { id: (wrong as { value: { id: string } }).value.id });
     await page.getByRole('tab', { name: 'Activity' }).click();
     const table = page.getByRole('table', { name: 'activity' });
     await expect.poll(() => table.textContent(), { timeout: 10_000 }).toMatch(/incoming.*E2E -> E2E.*accepted/s);
-    expect(errors, errors.join(" | ")).toEqual([]);
+    expect(await table.textContent()).toMatch(/outgoing.*E2E -> E2E.*released/s);
+    const rejected = table.getByRole('row').filter({ hasText: 'incoming' }).filter({ hasText: 'rejected' }).first();
+    await rejected.click();
+    await page.getByRole('button', { name: 'Add E2E as peer' }).click();
+    await expect.poll(() => page.getByText(/Added E2E \(127\.0\.0\.1\)/).count()).toBe(1);
+    expect(ws.settings.settings.peers.find((p) => p.name === 'E2E')).toMatchObject({ aeTitle: 'E2E', host: '127.0.0.1', port: 104 });
+    expect(errors, errors.join(' | ')).toEqual([]);
   });
 });

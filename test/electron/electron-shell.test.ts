@@ -1,0 +1,79 @@
+// The Electron side of the contract, with only `electron` itself mocked (no binary here): the
+// preload exposes exactly invoke/on for the contract's channels; main answers only its own window.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Workstation } from '../../src-main/app/workstation';
+import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../src-shared/ipc';
+
+const electron = vi.hoisted(() => ({
+  contextBridge: { exposeInMainWorld: vi.fn() },
+  ipcRenderer: { invoke: vi.fn(async () => ({ ok: true, value: 'from main' })), on: vi.fn(), removeListener: vi.fn() },
+  ipcMain: { handle: vi.fn() },
+}));
+vi.mock('electron', () => electron);
+
+const work = mkdtempSync(join(tmpdir(), 'dicomnet-electron-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('preload', () => {
+  let exposed: [string, Record<string, unknown>][] = [];
+  beforeAll(async () => {
+    await import('../../src-main/electron/preload');
+    exposed = [...electron.contextBridge.exposeInMainWorld.mock.calls] as [string, Record<string, unknown>][];
+  });
+
+  it('exposes window.api with invoke and on, nothing else', () => {
+    expect(exposed).toHaveLength(1);
+    const [name, api] = exposed[0]!;
+    expect(name).toBe('api');
+    expect(Object.keys(api).sort()).toEqual(['invoke', 'on']);
+  });
+
+  it('passes every contract channel to main and refuses any other', async () => {
+    const api = exposed[0]![1] as { invoke(c: string, r: unknown): Promise<unknown> };
+    electron.ipcRenderer.invoke.mockClear();
+    for (const c of INVOKE_CHANNELS) expect(await api.invoke(c, { x: 1 })).toEqual({ ok: true, value: 'from main' });
+    expect(electron.ipcRenderer.invoke).toHaveBeenCalledTimes(INVOKE_CHANNELS.length);
+    expect(electron.ipcRenderer.invoke).toHaveBeenCalledWith('dicomnet:invoke', 'peers:list', { x: 1 });
+    electron.ipcRenderer.invoke.mockClear();
+    expect(await api.invoke('shell:openExternal', 'http://x')).toEqual({ ok: false, error: "Unknown channel 'shell:openExternal'." });
+    expect(electron.ipcRenderer.invoke).not.toHaveBeenCalled();
+  });
+
+  it('delivers only the subscribed contract event, and unsubscribes', () => {
+    const api = exposed[0]![1] as { on(c: string, l: (p: unknown) => void): () => void };
+    electron.ipcRenderer.on.mockClear();
+    expect(api.on('process:env', () => undefined)).toBeTypeOf('function');
+    expect(electron.ipcRenderer.on).not.toHaveBeenCalled();
+    const seen: unknown[] = [];
+    const off = api.on(EVENT_CHANNELS[0], (p) => seen.push(p));
+    const handler = electron.ipcRenderer.on.mock.calls[0]![1] as (e: unknown, ch: string, p: unknown) => void;
+    handler({}, EVENT_CHANNELS[1], 'other');
+    handler({}, EVENT_CHANNELS[0], 'mine');
+    expect(seen).toEqual(['mine']);
+    off();
+    expect(electron.ipcRenderer.removeListener).toHaveBeenCalledWith('dicomnet:event', handler);
+  });
+});
+
+describe('main process ipc', () => {
+  it('answers the contract for its own window only, and pushes only contract events', async () => {
+    const { registerIpc, pushEvent } = await import('../../src-main/electron/ipc');
+    const ws = new Workstation({ dataFolder: join(work, 'data') });
+    const own = { webContents: { send: vi.fn() }, isDestroyed: () => false };
+    registerIpc(ws, () => own as never);
+    const [route, handle] = electron.ipcMain.handle.mock.calls[0] as [string, (e: unknown, c: unknown, r: unknown) => Promise<unknown>];
+    expect(route).toBe('dicomnet:invoke');
+    expect(await handle({ sender: own.webContents }, 'peers:list', undefined)).toEqual({ ok: true, value: [] });
+    expect(await handle({ sender: {} }, 'peers:list', undefined)).toEqual({ ok: false, error: 'Not allowed.' });
+    expect(await handle({ sender: own.webContents }, 'peers:add', { name: 'x' })).toMatchObject({ ok: false, error: expect.stringMatching(/peer\.aeTitle/) });
+    pushEvent(own as never, 'node:state', ws.node.state);
+    pushEvent(own as never, 'not:a:channel' as never, {} as never);
+    expect(own.webContents.send).toHaveBeenCalledTimes(1);
+    expect(own.webContents.send).toHaveBeenCalledWith('dicomnet:event', 'node:state', ws.node.state);
+    await ws.close();
+  });
+});
