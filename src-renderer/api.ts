@@ -62,6 +62,9 @@ function bridgeTransport(): Transport {
   };
 }
 
+/** True in the Electron app (the preload's api), false in a browser on the bridge. */
+export const isDesktop = window.api !== undefined;
+
 const transport: Transport = window.api ?? bridgeTransport();
 
 /** Calls main; rejects with main's plain-words message when it failed. */

@@ -28,6 +28,8 @@ export interface InvokeChannels {
   /** Starts sending files or folders to a peer; progress arrives as 'send:progress' events. */
   'send:start': { request: { peerId: string; paths: readonly string[] }; reply: { sendId: string } };
   'send:cancel': { request: { sendId: string }; reply: null };
+  /** The desktop app's file dialog (files, or folders); in browser mode the paths are typed instead. */
+  'paths:choose': { request: { folders: boolean }; reply: readonly string[] };
 }
 
 export interface EventChannels {
@@ -48,7 +50,7 @@ export type InvokeReply<C extends InvokeChannel> = InvokeChannels[C]['reply'];
 export const INVOKE_CHANNELS = [
   'settings:get', 'node:state', 'node:start', 'node:stop', 'node:configure',
   'peers:list', 'peers:add', 'peers:update', 'peers:remove',
-  'verify:peer', 'verify:all', 'activity:list', 'received:studies', 'send:start', 'send:cancel',
+  'verify:peer', 'verify:all', 'activity:list', 'received:studies', 'send:start', 'send:cancel', 'paths:choose',
 ] as const satisfies readonly InvokeChannel[];
 
 export const EVENT_CHANNELS = [

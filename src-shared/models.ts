@@ -116,8 +116,12 @@ export interface InstanceReceived {
 export interface SendProgress {
   readonly sendId: string;
   readonly filesDone: number;
+  /** DICOM files to send and their bytes, once the paths are walked. */
   readonly filesTotal?: number;
+  readonly bytesTotal?: number;
   readonly bytesDone: number;
+  /** Seconds left at the current rate, once known. */
+  readonly secondsLeft?: number;
   readonly megabytesPerSecond: number;
   readonly file?: { readonly path: string; readonly outcome: 'stored' | 'failed' | 'skipped'; readonly detail: string };
   readonly finished?: { readonly ok: boolean; readonly stored: number; readonly failed: number; readonly skipped: number; readonly seconds: number };

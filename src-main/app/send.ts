@@ -20,6 +20,8 @@ export interface SendOptions extends PeerConnection {
   readonly paths: readonly string[];
   /** Called once per file, as soon as its outcome is known. */
   readonly onFile?: (r: FileOutcome) => void;
+  /** Called once the paths are walked: how many DICOM files and data-set bytes will be sent. */
+  readonly onPlan?: (plan: { files: number; bytes: number }) => void;
   /** Aborting it aborts the association in progress; files not sent yet are reported as cancelled. */
   readonly signal?: AbortSignal;
 }
@@ -99,6 +101,7 @@ export async function sendFiles(o: SendOptions): Promise<SendSummary> {
     else skip(path, scanned.reason);
   }
 
+  o.onPlan?.({ files: files.length, bytes: files.reduce((n, f) => n + f.size - f.header.dataSetOffset, 0) });
   const groups = planAssociations(files);
   const net = DicomNet.startup({ timeouts: { acseMs: o.timeoutMs, dimseMs: o.timeoutMs, releaseMs: o.timeoutMs, artimMs: o.timeoutMs } });
   let associations = 0;

@@ -22,6 +22,8 @@ export interface WorkstationOptions {
   /** The app's data folder: settings.json lives here, and the default storage folder. */
   readonly dataFolder: string;
   readonly onEvent?: <C extends EventChannel>(channel: C, payload: EventChannels[C]) => void;
+  /** The desktop app's file dialog; absent in browser mode, where paths are typed. */
+  readonly choosePaths?: (folders: boolean) => Promise<readonly string[]>;
 }
 
 export type InvokeHandlers = { readonly [C in InvokeChannel]: (request: unknown) => Promise<InvokeReply<C>> };
@@ -119,6 +121,12 @@ export class Workstation {
       }
       return { sendId: this.startSend(peer.id, o.paths as string[]) };
     },
+    'paths:choose': async (request) => {
+      const folders = objectOf(request, 'paths:choose').folders;
+      if (typeof folders !== 'boolean') throw new BadRequest("paths:choose: 'folders' must be true or false");
+      if (!this.options.choosePaths) throw new BadRequest('Choosing files needs the desktop app: type the paths instead.');
+      return this.options.choosePaths(folders);
+    },
     'send:cancel': async (request) => {
       this.sends.get(stringField(objectOf(request, 'send:cancel'), 'sendId', 'send:cancel', 64))?.abort();
       return null;
@@ -151,19 +159,28 @@ export class Workstation {
     const started = performance.now();
     let filesDone = 0;
     let bytesDone = 0;
+    let plan: { files: number; bytes: number } | undefined;
     const rate = () => bytesDone / 1e6 / Math.max(0.001, (performance.now() - started) / 1000);
+    const totals = () => plan && {
+      filesTotal: plan.files, bytesTotal: plan.bytes,
+      secondsLeft: bytesDone > 0 ? Math.max(0, (plan.bytes - bytesDone) / 1e6 / rate()) : undefined,
+    };
     void sendFiles({
       host: peer.host, port: peer.port, callingAeTitle: s.localNode.aeTitle, calledAeTitle: peer.aeTitle,
       tls: peer.tls === 'tls' ? {} : undefined, timeoutMs: s.localNode.timeoutSeconds * 1000, paths, signal: controller.signal,
+      onPlan: (p) => {
+        plan = p;
+        this.emit('send:progress', { sendId, filesDone, bytesDone, megabytesPerSecond: 0, ...totals() });
+      },
       onFile: (r) => {
-        filesDone++;
+        if (r.outcome !== 'skipped') filesDone++;
         bytesDone += r.bytes;
-        this.emit('send:progress', { sendId, filesDone, bytesDone, megabytesPerSecond: rate(), file: { path: r.path, outcome: r.outcome, detail: r.detail } });
+        this.emit('send:progress', { sendId, filesDone, bytesDone, megabytesPerSecond: rate(), ...totals(), file: { path: r.path, outcome: r.outcome, detail: r.detail } });
       },
     }).then(
       (summary) => {
         this.emit('send:progress', {
-          sendId, filesDone, bytesDone, megabytesPerSecond: summary.megabytesPerSecond,
+          sendId, filesDone, bytesDone, megabytesPerSecond: summary.megabytesPerSecond, ...totals(), secondsLeft: 0,
           finished: { ok: summary.ok, stored: summary.stored, failed: summary.failed, skipped: summary.skipped, seconds: summary.seconds },
         });
         this.emit('association', this.activity.add({

@@ -1,7 +1,7 @@
 // The Electron main process: thin. One instance; one window with the renderer locked down (window.ts);
 // the IPC contract answered by the same Workstation object the browser bridge uses (ipc.ts).
 
-import { app, type BrowserWindow } from 'electron';
+import { app, dialog, type BrowserWindow } from 'electron';
 import { Workstation } from '../app/workstation';
 import { registerIpc, pushEvent } from './ipc';
 import { createMainWindow } from './window';
@@ -13,6 +13,11 @@ if (!app.requestSingleInstanceLock()) {
   const workstation = new Workstation({
     dataFolder: app.getPath('userData'),
     onEvent: (channel, payload) => window && pushEvent(window, channel, payload),
+    choosePaths: async (folders) => {
+      if (!window) return [];
+      const r = await dialog.showOpenDialog(window, { properties: [folders ? 'openDirectory' : 'openFile', 'multiSelections'] });
+      return r.canceled ? [] : r.filePaths;
+    },
   });
   app.on('second-instance', () => {
     if (window?.isMinimized()) window.restore();

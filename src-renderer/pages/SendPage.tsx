@@ -2,7 +2,7 @@ import { Alert, Box, Button, LinearProgress, MenuItem, Stack, TextField, Typogra
 import { useEffect, useState } from 'react';
 import type { SendProgress } from '../../src-shared/models';
 import type { Peer } from '../../src-shared/settings-schema';
-import { invoke, on } from '../api';
+import { invoke, isDesktop, on } from '../api';
 
 export function SendPage() {
   const [peers, setPeers] = useState<readonly Peer[]>([]);
@@ -32,6 +32,15 @@ export function SendPage() {
         {peers.map((p) => <MenuItem key={p.id} value={p.id}>{p.name} ({p.aeTitle}@{p.host}:{p.port})</MenuItem>)}
       </TextField>
       <TextField multiline minRows={2} size="small" label="Files or folders (one per line)" value={paths} onChange={(e) => setPaths(e.target.value)} />
+      {isDesktop && (
+        <Stack direction="row" spacing={1}>
+          {[false, true].map((folders) => (
+            <Button key={String(folders)} size="small" onClick={() => invoke('paths:choose', { folders }).then((chosen) => chosen.length && setPaths([paths.trim(), ...chosen].filter(Boolean).join('\n')), (e: Error) => setError(e.message))}>
+              {folders ? 'Choose folders…' : 'Choose files…'}
+            </Button>
+          ))}
+        </Stack>
+      )}
       <Stack direction="row" spacing={1}>
         <Button variant="contained" disabled={!peerId || !paths.trim() || running} onClick={start}>Send</Button>
         <Button disabled={!running} onClick={() => sendId && invoke('send:cancel', { sendId })}>Cancel</Button>
@@ -39,9 +48,14 @@ export function SendPage() {
       {error && <Alert severity="error" onClose={() => setError(undefined)}>{error}</Alert>}
       {progress && (
         <Box>
-          <LinearProgress variant={progress.finished ? 'determinate' : 'indeterminate'} value={100} />
+          <LinearProgress
+            variant={progress.finished || progress.bytesTotal ? 'determinate' : 'indeterminate'}
+            value={progress.finished ? 100 : progress.bytesTotal ? (100 * progress.bytesDone) / progress.bytesTotal : 0} />
           <Typography variant="body2" data-testid="send-progress">
-            {progress.filesDone} file(s), {(progress.bytesDone / 1e6).toFixed(1)} MB, {progress.megabytesPerSecond.toFixed(1)} MB/s
+            {progress.filesDone}{progress.filesTotal !== undefined ? ` of ${progress.filesTotal}` : ''} file(s),{' '}
+            {(progress.bytesDone / 1e6).toFixed(1)}{progress.bytesTotal !== undefined ? ` of ${(progress.bytesTotal / 1e6).toFixed(1)}` : ''} MB,{' '}
+            {progress.megabytesPerSecond.toFixed(1)} MB/s
+            {!progress.finished && progress.secondsLeft !== undefined && `, about ${Math.ceil(progress.secondsLeft)} s left`}
             {progress.finished && ` — done: ${progress.finished.stored} stored, ${progress.finished.failed} failed, ${progress.finished.skipped} skipped`}
           </Typography>
           {files.filter((f) => f.outcome !== 'stored').map((f, i) => <Typography key={i} variant="body2" color="error">{f.outcome}: {f.path} {f.detail}</Typography>)}

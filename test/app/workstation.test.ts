@@ -47,6 +47,9 @@ describe('the IPC contract', () => {
     expect(await ws.invoke('peers:remove', 'x')).toMatchObject({ ok: false, error: expect.stringMatching(/must be an object/) });
     expect(await ws.invoke('node:configure', { port: 0 })).toMatchObject({ ok: false, error: expect.stringMatching(/localNode\.port/) });
     expect(await ws.invoke('activity:list', { direction: 'sideways' })).toMatchObject({ ok: false, error: expect.stringMatching(/direction/) });
+    // Without the desktop app's dialog (browser mode), choosing files says what to do instead.
+    expect(await ws.invoke('paths:choose', { folders: true })).toEqual({ ok: false, error: 'Choosing files needs the desktop app: type the paths instead.' });
+    expect(await ws.invoke('paths:choose', {})).toMatchObject({ ok: false, error: expect.stringMatching(/'folders'/) });
   });
 
   it('every event channel the app emits is in the contract', () => {

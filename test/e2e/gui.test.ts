@@ -2,7 +2,7 @@
 // through the browser bridge: set up the local node, add peers with validation as you type, verify
 // them (our own node, and a port where nothing listens), see the activity.
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workstation } from '../../src-main/app/workstation';
 import { startBridge, type Bridge } from '../../src-main/bridge/server';
+import { makeInstance } from '../helpers/dicom-files';
 import { freePort } from '../helpers/ports';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -111,6 +112,21 @@ describe.runIf(haveChromium() && rendererBuilt())('GUI in Chromium on the real s
     await row.getByText('Failed at connect').click();
     await expect.poll(() => page.getByTestId('verify-details').textContent()).toContain(`Nothing is listening on 127.0.0.1:${deadPort}`);
     await page.keyboard.press('Escape');
+  });
+
+  it('sends a folder to a peer with progress, and the received page shows the study', async () => {
+    const src = join(work, 'to-send');
+    mkdirSync(src, { recursive: true });
+    for (let i = 0; i < 5; i++) makeInstance(join(src, `${i}.dcm`), { patientName: 'GUI^TEST', modality: 'MR', pixelBytes: 200_000, seed: i });
+    await page.getByRole('tab', { name: 'Send' }).click();
+    await page.getByLabel('Peer').click();
+    await page.getByRole('option', { name: /^Myself/ }).click();
+    await page.getByLabel('Files or folders (one per line)').fill(src);
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect.poll(() => page.getByTestId('send-progress').textContent(), { timeout: 15_000 }).toMatch(/5 of 5 file\(s\).*done: 5 stored, 0 failed, 0 skipped/);
+    await page.getByRole('tab', { name: 'Received' }).click();
+    const table = page.getByRole('table', { name: 'received studies' });
+    await expect.poll(() => table.textContent(), { timeout: 10_000 }).toMatch(/GUI\^TEST.*MR.*5/);
   });
 
   it('the activity page lists both sides of the verify, and offers a rejected caller as a peer', async () => {
