@@ -4,6 +4,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
+    // electron-store imports electron: inlined, so that the tests' mock of electron (the only mock
+    // allowed) reaches it instead of Electron's missing binary.
+    server: { deps: { inline: ['electron-store'] } },
     environment: 'node',
     testTimeout: 20_000,
     hookTimeout: 30_000,

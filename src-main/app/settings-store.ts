@@ -3,8 +3,9 @@
 // the defaults are used, and `problem` says what was wrong and where the old file went. Writes go to
 // a temporary file renamed over the old one, so a crash never leaves half a settings file.
 //
-// The Electron app keeps the same file format (its store is handed this validation); the CLI, the
-// browser bridge and the tests use this store directly.
+// Where the JSON lives is a backend: a plain file here (the CLI, the browser bridge, the tests), and
+// electron-store in the Electron app (src-main/electron/settings-backend.ts). Both hold the same JSON,
+// validated by the same schema, with the same keep-aside rule.
 
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,29 @@ export class SettingsError extends Error {
   override name = 'SettingsError';
 }
 
+/** Where the settings JSON is kept. */
+export interface SettingsBackend {
+  /** The file holding it (named in messages, renamed when kept aside). */
+  readonly path: string;
+  /** The stored value; undefined when there is none yet; throws when it does not parse. */
+  read(): unknown;
+  write(settings: Settings): void;
+}
+
+/** A JSON file, written to a temporary file and renamed over the old one. */
+export function fileBackend(path: string): SettingsBackend {
+  return {
+    path,
+    read: () => (existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) as unknown : undefined),
+    write(settings) {
+      makeDirsSync(dirname(path));
+      const temp = `${path}.${process.pid}.tmp`;
+      writeFileSync(temp, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
+      renameSync(temp, path);
+    },
+  };
+}
+
 export interface SettingsStoreEvents {
   changed: [settings: Settings];
 }
@@ -25,9 +49,17 @@ export class SettingsStore extends EventEmitter<SettingsStoreEvents> {
   /** Set when the file on disk could not be used: what was wrong, and where it was put. */
   problem: string | undefined;
 
-  constructor(readonly path: string) {
+  private readonly backend: SettingsBackend;
+
+  /** A settings file at `path`, or any other backend (electron-store in the app). */
+  constructor(where: string | SettingsBackend) {
     super();
+    this.backend = typeof where === 'string' ? fileBackend(where) : where;
     this.load();
+  }
+
+  get path(): string {
+    return this.backend.path;
   }
 
   get settings(): Settings {
@@ -35,16 +67,16 @@ export class SettingsStore extends EventEmitter<SettingsStoreEvents> {
   }
 
   private load(): void {
-    if (!existsSync(this.path)) {
-      this.current = DEFAULT_SETTINGS;
-      return;
-    }
     let raw: unknown;
     let why: string | undefined;
     try {
-      raw = JSON.parse(readFileSync(this.path, 'utf8'));
+      raw = this.backend.read();
     } catch (err) {
       why = `it is not valid JSON (${(err as Error).message})`;
+    }
+    if (!why && raw === undefined) {
+      this.current = DEFAULT_SETTINGS;
+      return;
     }
     if (!why) {
       const v = validateSettings(raw);
@@ -64,10 +96,7 @@ export class SettingsStore extends EventEmitter<SettingsStoreEvents> {
   save(next: unknown): Settings {
     const v = validateSettings(next);
     if (!v.ok) throw new SettingsError(`Settings not saved: ${describeProblems(v.problems)}`);
-    makeDirsSync(dirname(this.path));
-    const temp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(v.value, null, 2)}\n`, { mode: 0o600 });
-    renameSync(temp, this.path);
+    this.backend.write(v.value);
     this.current = v.value;
     this.emit('changed', v.value);
     return v.value;

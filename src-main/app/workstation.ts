@@ -15,13 +15,15 @@ import { LocalNode } from './local-node';
 import { Peers } from './peers';
 import { ReceivedList } from './received-list';
 import { sendFiles } from './send';
-import { SettingsError, SettingsStore } from './settings-store';
+import { SettingsError, SettingsStore, type SettingsBackend } from './settings-store';
 import { verifyAllPeers, verifyConfiguredPeer } from './verify-peers';
 
 export interface WorkstationOptions {
   /** The app's data folder: settings.json lives here, and the default storage folder. */
   readonly dataFolder: string;
   readonly onEvent?: <C extends EventChannel>(channel: C, payload: EventChannels[C]) => void;
+  /** Where settings are kept: default `<dataFolder>/settings.json`; electron-store in the app. */
+  readonly settingsBackend?: SettingsBackend;
   /** The desktop app's file dialog; absent in browser mode, where paths are typed. */
   readonly choosePaths?: (folders: boolean) => Promise<readonly string[]>;
 }
@@ -53,7 +55,7 @@ export class Workstation {
   private readonly sends = new Map<string, AbortController>();
 
   constructor(private readonly options: WorkstationOptions) {
-    this.settings = new SettingsStore(join(options.dataFolder, 'settings.json'));
+    this.settings = new SettingsStore(options.settingsBackend ?? join(options.dataFolder, 'settings.json'));
     this.peers = new Peers(this.settings);
     this.node = new LocalNode(this.settings.settings.localNode, join(options.dataFolder, 'received'));
     this.node.on('state', (s) => this.emit('node:state', s));

@@ -4,6 +4,7 @@
 import { app, dialog, type BrowserWindow } from 'electron';
 import { Workstation } from '../app/workstation';
 import { registerIpc, pushEvent } from './ipc';
+import { electronStoreBackend } from './settings-backend';
 import { createMainWindow } from './window';
 
 if (!app.requestSingleInstanceLock()) {
@@ -12,6 +13,7 @@ if (!app.requestSingleInstanceLock()) {
   let window: BrowserWindow | undefined;
   const workstation = new Workstation({
     dataFolder: app.getPath('userData'),
+    settingsBackend: electronStoreBackend(),
     onEvent: (channel, payload) => window && pushEvent(window, channel, payload),
     choosePaths: async (folders) => {
       if (!window) return [];

@@ -1,7 +1,7 @@
 // The Electron side of the contract, with only `electron` itself mocked (no binary here): the
 // preload exposes exactly invoke/on for the contract's channels; main answers only its own window.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -11,9 +11,11 @@ import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../src-shared/ipc';
 const electron = vi.hoisted(() => ({
   contextBridge: { exposeInMainWorld: vi.fn() },
   ipcRenderer: { invoke: vi.fn(async () => ({ ok: true, value: 'from main' })), on: vi.fn(), removeListener: vi.fn() },
-  ipcMain: { handle: vi.fn() },
+  ipcMain: { handle: vi.fn(), on: vi.fn() },
+  app: { getPath: () => tmpdir() },
+  shell: {},
 }));
-vi.mock('electron', () => electron);
+vi.mock('electron', () => ({ ...electron, default: electron }));
 
 const work = mkdtempSync(join(tmpdir(), 'dicomnet-electron-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -75,5 +77,25 @@ describe('main process ipc', () => {
     expect(own.webContents.send).toHaveBeenCalledTimes(1);
     expect(own.webContents.send).toHaveBeenCalledWith('dicomnet:event', 'node:state', ws.node.state);
     await ws.close();
+  });
+});
+
+describe('settings with electron-store', () => {
+  it('keeps the settings in settings.json through electron-store, and a broken file is kept aside', async () => {
+    (electron as unknown as { app: object }).app = { getPath: () => join(work, 'userData'), getName: () => 'dicomnet', getVersion: () => '0.1.0' };
+    const { electronStoreBackend } = await import('../../src-main/electron/settings-backend');
+    const { SettingsStore } = await import('../../src-main/app/settings-store');
+    const dir = join(work, 'estore');
+    const first = new SettingsStore(electronStoreBackend(dir));
+    first.update((s) => ({ ...s, localNode: { ...s.localNode, aeTitle: 'ESTORE' } }));
+    const raw = JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8'));
+    expect(raw.localNode.aeTitle).toBe('ESTORE');
+    expect(new SettingsStore(electronStoreBackend(dir)).settings.localNode.aeTitle).toBe('ESTORE');
+    writeFileSync(join(dir, 'settings.json'), '{ broken');
+    const again = new SettingsStore(electronStoreBackend(dir));
+    expect(again.problem).toMatch(/is not valid JSON/);
+    expect(readdirSync(dir).some((f) => f.startsWith('settings.json.broken-'))).toBe(true);
+    again.update((s) => ({ ...s, localNode: { ...s.localNode, aeTitle: 'FRESH' } }));
+    expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')).localNode.aeTitle).toBe('FRESH');
   });
 });
