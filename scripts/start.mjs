@@ -10,7 +10,7 @@ const dir = join('node_modules', 'electron');
 const pathFile = join(dir, 'path.txt');
 const electron = existsSync(pathFile) ? join(dir, 'dist', readFileSync(pathFile, 'utf8').trim()) : undefined;
 if (!electron || !existsSync(electron)) {
-  console.error("Electron's binary is not installed here (its download was blocked): run `npm run browser` for the same GUI in a browser, or `node node_modules/electron/install.js` where downloads work.");
+  console.error("Electron's binary is not installed here (its download was blocked): run `npm run dev:web` for the same GUI in a browser, or `node node_modules/electron/install.js` where downloads work.");
   process.exit(1);
 }
 const child = spawn(electron, ['dist/electron/main.cjs'], { stdio: 'inherit' });

@@ -47,9 +47,13 @@ function ResultChip({ r, busy }: { r?: VerifyResult; busy: boolean }) {
   return <Chip size="small" color="error" label={`Failed at ${r.failure?.step ?? '?'}`} />;
 }
 
+/** The last verify result per peer, kept while the app runs (the page unmounts on tab changes). */
+let lastResults: Record<string, VerifyResult> = {};
+
 export function PeersPage() {
   const [peers, setPeers] = useState<readonly Peer[]>([]);
-  const [results, setResults] = useState<Record<string, VerifyResult>>({});
+  const [results, setResultsState] = useState<Record<string, VerifyResult>>(lastResults);
+  const setResults = (update: (r: Record<string, VerifyResult>) => Record<string, VerifyResult>) => setResultsState((r) => (lastResults = update(r)));
   const [busy, setBusy] = useState<Record<string, boolean>>({});
   const [editing, setEditing] = useState<{ id?: string; form: Form }>();
   const [details, setDetails] = useState<string>();
@@ -109,14 +113,18 @@ export function PeersPage() {
           await reload();
         }} />
       )}
-      <Drawer anchor="right" open={shown !== undefined} onClose={() => setDetails(undefined)}>
+      <Drawer anchor="right" open={shown !== undefined} onClose={() => setDetails(undefined)} slotProps={{ paper: { sx: { width: 460, maxWidth: '90vw' } } }}>
         {shown && (
-          <Box sx={{ width: 420, p: 2 }} data-testid="verify-details">
+          <Box sx={{ p: 2, overflowWrap: 'anywhere' }} data-testid="verify-details">
             <Typography variant="subtitle1">{shown.calledAeTitle}@{shown.host}:{shown.port}</Typography>
             {shown.failure && <Alert severity="error" sx={{ my: 1 }}>{shown.failure.plain}</Alert>}
-            <Table size="small"><TableBody>
+            <Table size="small" sx={{ tableLayout: 'fixed' }}><TableBody>
               {shown.steps.map((s) => (
-                <TableRow key={s.step}><TableCell>{s.ok ? '✓' : '✗'} {s.step}</TableCell><TableCell>{s.ms.toFixed(1)} ms</TableCell><TableCell>{s.detail}</TableCell></TableRow>
+                <TableRow key={s.step}>
+                  <TableCell sx={{ width: 110 }}>{s.ok ? '✓' : '✗'} {s.step}</TableCell>
+                  <TableCell sx={{ width: 80 }}>{s.ms.toFixed(1)} ms</TableCell>
+                  <TableCell>{s.detail}</TableCell>
+                </TableRow>
               ))}
             </TableBody></Table>
           </Box>

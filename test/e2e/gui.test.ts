@@ -2,7 +2,7 @@
 // through the browser bridge: set up the local node, add peers with validation as you type, verify
 // them (our own node, and a port where nothing listens), see the activity.
 
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workstation } from '../../src-main/app/workstation';
 import { startBridge, type Bridge } from '../../src-main/bridge/server';
-import { makeInstance } from '../helpers/dicom-files';
+import { killAllDcmtk, requireDcmtk, runDcmtk, startStorescp, type RunningStorescp } from '../helpers/dcmtk';
+import { makeInstance, newUid } from '../helpers/dicom-files';
 import { freePort } from '../helpers/ports';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -29,14 +30,19 @@ function rendererBuilt(): boolean {
   return true;
 }
 
-describe.runIf(haveChromium() && rendererBuilt())('GUI in Chromium on the real services', () => {
+/** Screenshots of each page, kept as test artifacts. */
+const SHOTS = fileURLToPath(new URL('../../test-results/e2e', import.meta.url));
+
+describe.runIf(haveChromium() && rendererBuilt() && requireDcmtk('GUI e2e with DCMTK peers'))('GUI in Chromium on the real services', () => {
   const work = mkdtempSync(join(tmpdir(), 'dicomnet-e2e-'));
   let ws: Workstation;
   let bridge: Bridge;
   let browser: Browser;
   let page: Page;
   let nodePort: number;
+  let storescp: RunningStorescp;
   const errors: string[] = [];
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
   beforeAll(async () => {
     const late: { bridge?: Bridge } = {};
@@ -45,6 +51,9 @@ describe.runIf(haveChromium() && rendererBuilt())('GUI in Chromium on the real s
     await ws.invoke('node:configure', { ...ws.settings.settings.localNode, aeTitle: 'E2E', port: nodePort, bindAddress: '127.0.0.1' });
     bridge = await startBridge({ workstation: ws, staticDir: RENDERER });
     late.bridge = bridge;
+    mkdirSync(SHOTS, { recursive: true });
+    mkdirSync(join(work, 'storescp'), { recursive: true });
+    storescp = await startStorescp(['-aet', 'STORESCP', '-od', join(work, 'storescp')]);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (e) => errors.push(e.message));
@@ -53,6 +62,8 @@ describe.runIf(haveChromium() && rendererBuilt())('GUI in Chromium on the real s
   }, 60_000);
 
   afterAll(async () => {
+    await storescp?.stop();
+    killAllDcmtk();
     await browser?.close();
     await bridge?.close();
     await ws?.close();
@@ -63,6 +74,7 @@ describe.runIf(haveChromium() && rendererBuilt())('GUI in Chromium on the real s
     await page.getByRole('button', { name: 'Start' }).click();
     await expect.poll(() => page.getByTestId('node-status').textContent(), { timeout: 10_000 }).toContain(`Listening on 127.0.0.1:${nodePort}`);
     expect(ws.node.state.running).toBe(true);
+    await shot('local-node');
   });
 
   it('a bad port is named as you type and cannot be saved', async () => {
@@ -127,6 +139,69 @@ describe.runIf(haveChromium() && rendererBuilt())('GUI in Chromium on the real s
     await page.getByRole('tab', { name: 'Received' }).click();
     const table = page.getByRole('table', { name: 'received studies' });
     await expect.poll(() => table.textContent(), { timeout: 10_000 }).toMatch(/GUI\^TEST.*MR.*5/);
+  });
+
+  async function addPeer(name: string, aeTitle: string, port: number): Promise<ReturnType<Page['getByTestId']>> {
+    await page.getByRole('tab', { name: 'Peers' }).click();
+    await page.getByRole('button', { name: 'Add peer' }).click();
+    await page.getByLabel('Name').fill(name);
+    await page.getByLabel('AE title').fill(aeTitle);
+    await page.getByLabel('Host').fill('127.0.0.1');
+    await page.getByLabel('Port').fill(String(port));
+    await page.getByRole('button', { name: 'Save' }).click();
+    const row = page.getByTestId(`peer-${name}`);
+    await row.waitFor({ timeout: 10_000 });
+    return row;
+  }
+
+  it('a DCMTK storescp as a peer verifies OK; a wrong called AE title is explained', async () => {
+    const dcmtk = await addPeer('DCMTK', 'STORESCP', storescp.port);
+    await dcmtk.getByRole('button', { name: 'Verify' }).click();
+    await expect.poll(() => dcmtk.textContent(), { timeout: 15_000 }).toMatch(/OK [\d.]+ ms/);
+    const wrong = await addPeer('Wrong-AE', 'NOT-US', nodePort);
+    await wrong.getByRole('button', { name: 'Verify' }).click();
+    await expect.poll(() => wrong.textContent(), { timeout: 15_000 }).toContain('Failed at associate');
+    await wrong.getByText('Failed at associate').click();
+    await expect.poll(() => page.getByTestId('verify-details').textContent()).toMatch(/called AE title 'NOT-US'/);
+    await page.waitForTimeout(400); // the drawer slides in
+    await shot('peers-details');
+    await page.keyboard.press('Escape');
+    await shot('peers');
+  });
+
+  it('DCMTK echoscu against our node shows up in the activity; storescu files show up under Received', async () => {
+    const echo = await runDcmtk('echoscu', ['-aet', 'ECHOSCU', '-aec', 'E2E', '127.0.0.1', String(nodePort)]);
+    expect(echo.code, echo.stderr).toBe(0);
+    const src = join(work, 'from-dcmtk');
+    mkdirSync(src, { recursive: true });
+    const study = newUid();
+    for (let i = 0; i < 3; i++) makeInstance(join(src, `${i}.dcm`), { patientName: 'FROM^DCMTK', modality: 'CT', seed: 100 + i, studyInstanceUid: study });
+    const store = await runDcmtk('storescu', ['-aet', 'STORESCU', '-aec', 'E2E', '+sd', '127.0.0.1', String(nodePort), src], 30_000);
+    expect(store.code, store.stderr).toBe(0);
+    await page.getByRole('tab', { name: 'Activity' }).click();
+    const table = page.getByRole('table', { name: 'activity' });
+    await expect.poll(() => table.textContent(), { timeout: 10_000 }).toMatch(/incoming.*ECHOSCU -> E2E.*accepted/s);
+    await shot('activity');
+    await page.getByRole('tab', { name: 'Received' }).click();
+    const received = page.getByRole('table', { name: 'received studies' });
+    await expect.poll(async () => (await received.textContent())?.includes('FROM^DCMTK'), { timeout: 10_000 }).toBe(true);
+    expect(await received.textContent()).toMatch(/FROM\^DCMTK.*CT.*3.*STORESCU/);
+    await shot('received');
+  });
+
+  it('Send pushes a generated study to DCMTK storescp, the progress bar reaching 100 %', async () => {
+    const src = join(work, 'to-dcmtk');
+    mkdirSync(src, { recursive: true });
+    for (let i = 0; i < 4; i++) makeInstance(join(src, `${i}.dcm`), { patientName: 'TO^DCMTK', pixelBytes: 500_000, seed: 200 + i });
+    await page.getByRole('tab', { name: 'Send' }).click();
+    await page.getByLabel('Peer').click();
+    await page.getByRole('option', { name: /^DCMTK/ }).click();
+    await page.getByLabel('Files or folders (one per line)').fill(src);
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect.poll(() => page.getByTestId('send-progress').textContent(), { timeout: 20_000 }).toMatch(/4 of 4 file\(s\).*done: 4 stored/);
+    expect(await page.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
+    await shot('send');
+    expect(readdirSync(join(work, 'storescp')).length).toBeGreaterThanOrEqual(4);
   });
 
   it('the activity page lists both sides of the verify, and offers a rejected caller as a peer', async () => {
