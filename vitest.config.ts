@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     setupFiles: ['test/setup.ts'],
     // electron-store imports electron: inlined, so that the tests' mock of electron (the only mock
     // allowed) reaches it instead of Electron's missing binary.

@@ -1,44 +1,9 @@
-import { Alert, Box, Button, Chip, Dialog, DialogActions, DialogContent, DialogTitle, Drawer, MenuItem, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography } from '@mui/material';
+import { Alert, Box, Button, Chip, Drawer, Stack, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
-import type { PeerInput } from '../../src-shared/ipc';
 import type { VerifyResult } from '../../src-shared/models';
-import { validatePeer, type Peer, type TlsMode } from '../../src-shared/settings-schema';
+import type { Peer } from '../../src-shared/settings-schema';
+import { EMPTY_PEER_FORM, PeerEditor, type PeerForm } from './PeerEditor';
 import { invoke, on } from '../api';
-
-type Form = { name: string; aeTitle: string; host: string; port: string; tls: TlsMode };
-const EMPTY: Form = { name: '', aeTitle: '', host: '', port: '104', tls: 'off' };
-
-function PeerEditor({ initial, onClose, onSave }: { initial: Form; onClose: () => void; onSave: (p: PeerInput) => Promise<void> }) {
-  const [form, setForm] = useState(initial);
-  const [error, setError] = useState<string>();
-  const v = validatePeer({ ...form, port: Number(form.port) });
-  const problem = (f: string) => (v.ok ? undefined : v.problems.find((p) => p.field === `peer.${f}`)?.message);
-  const field = (name: keyof Form, label: string) => (
-    <TextField size="small" label={label} value={form[name]} onChange={(e) => setForm({ ...form, [name]: e.target.value })}
-      error={problem(name) !== undefined} helperText={problem(name) ?? ' '} />
-  );
-  return (
-    <Dialog open onClose={onClose}>
-      <DialogTitle>{initial.name ? `Edit ${initial.name}` : 'Add a peer'}</DialogTitle>
-      <DialogContent>
-        <Stack spacing={1} sx={{ pt: 1, width: 380 }}>
-          {field('name', 'Name')}
-          {field('aeTitle', 'AE title')}
-          {field('host', 'Host')}
-          {field('port', 'Port')}
-          <TextField select size="small" label="TLS" value={form.tls} onChange={(e) => setForm({ ...form, tls: e.target.value as TlsMode })}>
-            <MenuItem value="off">Off</MenuItem><MenuItem value="tls">TLS</MenuItem><MenuItem value="mutual">Mutual TLS</MenuItem>
-          </TextField>
-          {error && <Alert severity="error">{error}</Alert>}
-        </Stack>
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose}>Cancel</Button>
-        <Button variant="contained" disabled={!v.ok} onClick={() => v.ok && onSave({ ...v.value, tls: v.value.tls }).catch((e: Error) => setError(e.message))}>Save</Button>
-      </DialogActions>
-    </Dialog>
-  );
-}
 
 function ResultChip({ r, busy }: { r?: VerifyResult; busy: boolean }) {
   if (busy) return <Chip size="small" label="Verifying…" />;
@@ -55,7 +20,7 @@ export function PeersPage() {
   const [results, setResultsState] = useState<Record<string, VerifyResult>>(lastResults);
   const setResults = (update: (r: Record<string, VerifyResult>) => Record<string, VerifyResult>) => setResultsState((r) => (lastResults = update(r)));
   const [busy, setBusy] = useState<Record<string, boolean>>({});
-  const [editing, setEditing] = useState<{ id?: string; form: Form }>();
+  const [editing, setEditing] = useState<{ id?: string; form: PeerForm }>();
   const [details, setDetails] = useState<string>();
   const [error, setError] = useState<string>();
 
@@ -85,7 +50,7 @@ export function PeersPage() {
       <Stack direction="row" spacing={1} sx={{ mb: 1 }}>
         <Typography variant="subtitle1" sx={{ flexGrow: 1 }}>Peers</Typography>
         <Button variant="outlined" onClick={verifyAll} disabled={peers.length === 0}>Verify all</Button>
-        <Button variant="contained" onClick={() => setEditing({ form: EMPTY })}>Add peer</Button>
+        <Button variant="contained" onClick={() => setEditing({ form: EMPTY_PEER_FORM })}>Add peer</Button>
       </Stack>
       {error && <Alert severity="error" onClose={() => setError(undefined)}>{error}</Alert>}
       <Table size="small" aria-label="peers">

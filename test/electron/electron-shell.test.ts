@@ -9,6 +9,22 @@ import { Workstation } from '../../src-main/app/workstation';
 import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../src-shared/ipc';
 
 const electron = vi.hoisted(() => ({
+  // Filled in by the window test: what the window code asks of Electron.
+  windows: [] as { options: Record<string, unknown>; handlers: Record<string, (...a: unknown[]) => unknown>; openHandler?: () => unknown; loaded?: string }[],
+  headersHook: undefined as undefined | ((d: { responseHeaders: Record<string, string[]> }, cb: (r: unknown) => void) => void),
+  BrowserWindow: class {
+    webContents: object;
+    constructor(options: Record<string, unknown>) {
+      const record: (typeof electron.windows)[number] = { options, handlers: {} };
+      electron.windows.push(record);
+      this.webContents = {
+        setWindowOpenHandler: (h: () => unknown) => { record.openHandler = h; },
+        on: (event: string, h: (...a: unknown[]) => unknown) => { record.handlers[event] = h; },
+      };
+    }
+    loadFile(path: string) { electron.windows.at(-1)!.loaded = path; return Promise.resolve(); }
+  },
+  session: { defaultSession: { webRequest: { onHeadersReceived: (h: (typeof electron)['headersHook']) => { electron.headersHook = h; } } } },
   contextBridge: { exposeInMainWorld: vi.fn() },
   ipcRenderer: { invoke: vi.fn(async () => ({ ok: true, value: 'from main' })), on: vi.fn(), removeListener: vi.fn() },
   ipcMain: { handle: vi.fn(), on: vi.fn() },
@@ -97,5 +113,25 @@ describe('settings with electron-store', () => {
     expect(readdirSync(dir).some((f) => f.startsWith('settings.json.broken-'))).toBe(true);
     again.update((s) => ({ ...s, localNode: { ...s.localNode, aeTitle: 'FRESH' } }));
     expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')).localNode.aeTitle).toBe('FRESH');
+  });
+});
+
+describe('the window', () => {
+  it('is locked down: context isolation, sandbox, no Node, CSP on every response, no new windows or navigation', async () => {
+    const { createMainWindow } = await import('../../src-main/electron/window');
+    createMainWindow();
+    const w = electron.windows[0]!;
+    expect(w.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
+    expect(String((w.options.webPreferences as { preload: string }).preload)).toMatch(/preload\.cjs$/);
+    expect(w.openHandler?.()).toEqual({ action: 'deny' });
+    const navigation = { prevented: false, preventDefault() { this.prevented = true; } };
+    w.handlers['will-navigate']!(navigation);
+    expect(navigation.prevented).toBe(true);
+    let headers: unknown;
+    electron.headersHook!({ responseHeaders: { 'X-Other': ['1'] } }, (r) => { headers = r; });
+    const { CONTENT_SECURITY_POLICY } = await import('../../src-shared/csp');
+    expect(headers).toEqual({ responseHeaders: { 'X-Other': ['1'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+    expect(CONTENT_SECURITY_POLICY).toMatch(/default-src 'none'; script-src 'self';/);
+    expect(w.loaded).toMatch(/renderer[\\/]index\.html$/);
   });
 });
