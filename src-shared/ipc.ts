@@ -30,6 +30,8 @@ export interface InvokeChannels {
   'send:cancel': { request: { sendId: string }; reply: null };
   /** The desktop app's file dialog (files, or folders); in browser mode the paths are typed instead. */
   'paths:choose': { request: { folders: boolean }; reply: readonly string[] };
+  /** Opens a received study's folder in the desktop's file manager (desktop app only). */
+  'folder:open': { request: { studyInstanceUid: string }; reply: null };
 }
 
 export interface EventChannels {
@@ -50,7 +52,7 @@ export type InvokeReply<C extends InvokeChannel> = InvokeChannels[C]['reply'];
 export const INVOKE_CHANNELS = [
   'settings:get', 'node:state', 'node:start', 'node:stop', 'node:configure',
   'peers:list', 'peers:add', 'peers:update', 'peers:remove',
-  'verify:peer', 'verify:all', 'activity:list', 'received:studies', 'send:start', 'send:cancel', 'paths:choose',
+  'verify:peer', 'verify:all', 'activity:list', 'received:studies', 'send:start', 'send:cancel', 'paths:choose', 'folder:open',
 ] as const satisfies readonly InvokeChannel[];
 
 export const EVENT_CHANNELS = [

@@ -26,6 +26,8 @@ export interface WorkstationOptions {
   readonly settingsBackend?: SettingsBackend;
   /** The desktop app's file dialog; absent in browser mode, where paths are typed. */
   readonly choosePaths?: (folders: boolean) => Promise<readonly string[]>;
+  /** The desktop's file manager; absent in browser mode. */
+  readonly openFolder?: (path: string) => Promise<void>;
 }
 
 export type InvokeHandlers = { readonly [C in InvokeChannel]: (request: unknown) => Promise<InvokeReply<C>> };
@@ -128,6 +130,15 @@ export class Workstation {
       if (typeof folders !== 'boolean') throw new BadRequest("paths:choose: 'folders' must be true or false");
       if (!this.options.choosePaths) throw new BadRequest('Choosing files needs the desktop app: type the paths instead.');
       return this.options.choosePaths(folders);
+    },
+    'folder:open': async (request) => {
+      const uid = stringField(objectOf(request, 'folder:open'), 'studyInstanceUid', 'folder:open', 64);
+      // Only a folder the node itself received into: the renderer names a study, never a path.
+      const folder = this.received.studies().find((s) => s.studyInstanceUid === uid)?.folder;
+      if (!folder) throw new BadRequest(`No received study ${uid} with a folder.`);
+      if (!this.options.openFolder) throw new BadRequest(`Opening folders needs the desktop app; the study is in ${folder}`);
+      await this.options.openFolder(folder);
+      return null;
     },
     'send:cancel': async (request) => {
       this.sends.get(stringField(objectOf(request, 'send:cancel'), 'sendId', 'send:cancel', 64))?.abort();

@@ -1,7 +1,7 @@
 // The Electron main process: thin. One instance; one window with the renderer locked down (window.ts);
 // the IPC contract answered by the same Workstation object the browser bridge uses (ipc.ts).
 
-import { app, dialog, type BrowserWindow } from 'electron';
+import { app, dialog, shell, type BrowserWindow } from 'electron';
 import { Workstation } from '../app/workstation';
 import { registerIpc, pushEvent } from './ipc';
 import { electronStoreBackend } from './settings-backend';
@@ -19,6 +19,10 @@ if (!app.requestSingleInstanceLock()) {
       if (!window) return [];
       const r = await dialog.showOpenDialog(window, { properties: [folders ? 'openDirectory' : 'openFile', 'multiSelections'] });
       return r.canceled ? [] : r.filePaths;
+    },
+    openFolder: async (path) => {
+      const problem = await shell.openPath(path);
+      if (problem) throw new Error(problem);
     },
   });
   app.on('second-instance', () => {

@@ -1,10 +1,11 @@
-import { Box, Button, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
+import { Alert, Box, Button, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
 import type { ReceivedStudy } from '../../src-shared/models';
-import { invoke, on } from '../api';
+import { invoke, isDesktop, on } from '../api';
 
 export function ReceivedPage() {
   const [studies, setStudies] = useState<readonly ReceivedStudy[]>([]);
+  const [error, setError] = useState<string>();
   const reload = () => invoke('received:studies').then(setStudies, () => undefined);
   useEffect(() => {
     void reload();
@@ -13,6 +14,7 @@ export function ReceivedPage() {
   return (
     <Box>
       <Typography variant="subtitle1" sx={{ mb: 1 }}>Received</Typography>
+      {error && <Alert severity="error" onClose={() => setError(undefined)}>{error}</Alert>}
       <Table size="small" aria-label="received studies">
         <TableHead><TableRow>{['Patient', 'Study date', 'Modality', 'Series', 'Instances', 'From', 'Folder'].map((h) => <TableCell key={h}>{h}</TableCell>)}</TableRow></TableHead>
         <TableBody>
@@ -24,7 +26,11 @@ export function ReceivedPage() {
               <TableCell>{s.series}</TableCell>
               <TableCell>{s.instances}</TableCell>
               <TableCell>{s.callingAeTitles.join(', ')}</TableCell>
-              <TableCell><Button size="small" disabled={!s.folder} onClick={() => s.folder && navigator.clipboard?.writeText(s.folder)} title={s.folder}>Copy path</Button></TableCell>
+              <TableCell title={s.folder}>
+                {isDesktop
+                  ? <Button size="small" disabled={!s.folder} onClick={() => invoke('folder:open', { studyInstanceUid: s.studyInstanceUid }).catch((e: Error) => setError(e.message))}>Open folder</Button>
+                  : <Button size="small" disabled={!s.folder} onClick={() => s.folder && navigator.clipboard?.writeText(s.folder)}>Copy path</Button>}
+              </TableCell>
             </TableRow>
           ))}
           {studies.length === 0 && <TableRow><TableCell colSpan={7}>Nothing received yet.</TableCell></TableRow>}

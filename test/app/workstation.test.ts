@@ -106,6 +106,9 @@ describe('local node, peers, verify, send', () => {
     const studies = (await ws.invoke('received:studies', undefined) as { value: { studyInstanceUid: string; patientName?: string; modalities: string[]; instances: number; folder?: string }[] }).value;
     expect(studies.find((s) => s.studyInstanceUid === study)).toMatchObject({ patientName: 'DOE^JANE', modalities: ['CT'], instances: 5, folder: join(work, 'data', 'received', study) });
     expect(events.filter((e) => e.channel === 'instance:received').length).toBeGreaterThanOrEqual(5);
+    // Opening a study's folder names the study, never a path; browser mode says where it is instead.
+    expect(await ws.invoke('folder:open', { studyInstanceUid: study })).toEqual({ ok: false, error: `Opening folders needs the desktop app; the study is in ${join(work, 'data', 'received', study)}` });
+    expect(await ws.invoke('folder:open', { studyInstanceUid: '1.2.3' })).toMatchObject({ ok: false, error: expect.stringMatching(/No received study 1\.2\.3/) });
   });
 
   it('a port in use: the node does not run and says why in plain words', async () => {
