@@ -21,7 +21,7 @@ describe('PeerEditor', () => {
     expect(save().disabled).toBe(true);
     type('Name', 'PACS');
     type('AE title', 'PACS\\MAIN');
-    expect(screen.getByText(/backslash/i)).toBeTruthy();
+    expect(screen.getByText('An AE title must not contain a backslash (\\).')).toBeTruthy();
     type('AE title', 'THIS_AE_TITLE_IS_TOO_LONG');
     expect(screen.getByText(/16/)).toBeTruthy();
     type('AE title', 'PACS');
