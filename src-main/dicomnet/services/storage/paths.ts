@@ -30,10 +30,11 @@ export function alternativePath(path: string, n: number): string {
 
 let counter = 0;
 /** Random once per process (randomBytes per file costs a system call each): with the pid and a counter, unique. */
-const processTag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+let processTag: string | undefined;
 
 /** A temporary name in the storage folder that does not look like a stored instance. */
 export function temporaryPath(folder: string): string {
+  processTag ??= `${process.pid}-${randomBytes(4).toString('hex')}`;
   return join(folder, `.incoming-${processTag}-${++counter}.part`);
 }
 
