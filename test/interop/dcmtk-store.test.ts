@@ -158,6 +158,22 @@ describe.runIf(haveDcmtk && cliBuilt())('interop with DCMTK: C-STORE', () => {
     }
   }, 60_000);
 
+  it('dicomnet store -> storescp +xi (implicit VR only): the explicit VR file is converted on the fly, the same elements and pixels arrive', async () => {
+    const out = join(work, 'storescp-implicit');
+    mkdirSync(out, { recursive: true });
+    const storescp = await startStorescp(['-aet', 'STORESCP', '+xi', '-od', out]);
+    try {
+      const r = await runCli(['store', '127.0.0.1', String(storescp.port), sent[0]!.path, '--aec', 'STORESCP', '--json'], 30_000);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout.split('\n')[0]!)).toMatchObject({ outcome: 'stored', transcoded: true, transferSyntaxUid: TransferSyntax.ImplicitVRLittleEndian });
+      const received = receivedBySop(out);
+      expect(readPart10Header(bufferSource(readFileSync(received.get(sent[0]!.sopInstanceUid)!))).transferSyntaxUid).toBe(TransferSyntax.ImplicitVRLittleEndian);
+      await expectSame([sent[0]!], received, false);
+    } finally {
+      await storescp.stop();
+    }
+  }, 60_000);
+
   it('storescu sends a big endian file and a deflated one (made by dcmconv): the same elements and pixels arrive', async () => {
     const odd = join(work, 'odd');
     mkdirSync(odd, { recursive: true });
