@@ -1,23 +1,12 @@
 // `dicomnet echo HOST PORT ...`: verify a peer with C-ECHO and explain any failure in plain words.
 
-import { parseArgs } from 'node:util';
 import type { VerifyResult } from '../../src-shared/models';
 import { verifyPeer } from '../app/verify';
-import { PEER_OPTIONS, parsePositiveInt, peerConnection } from './options';
+import { PEER_OPTIONS, parseCommandLine, parsePositiveInt, peerConnection } from './options';
 import { UsageError } from './usage';
 
 export async function runEcho(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: { ...PEER_OPTIONS, repeat: { type: 'string' } },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseCommandLine(argv, { ...PEER_OPTIONS, repeat: { type: 'string' } });
   const { values: v, positionals } = parsed;
   if (positionals.length !== 2) throw new UsageError(`echo takes HOST and PORT (${positionals.length} given).`);
   const peer = peerConnection(v, positionals[0] as string, positionals[1]);

@@ -1,6 +1,7 @@
 // Helpers shared by the subcommands for reading and checking option values.
 
 import { readFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { aeTitleProblem } from '../../src-shared/ae-title';
 import type { TlsConfig } from '../dicomnet/transport';
 import { UsageError } from './usage';
@@ -84,4 +85,13 @@ export function peerConnection(v: PeerValues, host: string, portText: string | u
     timeoutMs: (v.timeout === undefined ? 30 : parseSeconds(v.timeout, '--timeout')) * 1000,
     tls: parseClientTls(v),
   };
+}
+
+/** parseArgs, strict, with its complaints as usage errors (exit code 2). */
+export function parseCommandLine<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, allowPositionals = true) {
+  try {
+    return parseArgs({ args: argv, allowPositionals, strict: true, options });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }

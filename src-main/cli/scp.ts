@@ -1,11 +1,10 @@
 // `dicomnet scp ...`: a DICOM node that answers C-ECHO and, with --storage or --ignore, C-STORE.
 
-import { parseArgs } from 'node:util';
 import type { ListenAddress } from '../dicomnet/dicom-net';
 import { echoHandlers } from '../dicomnet/services/echo';
 import { DicomScp, type ScpAssociationEvent, type ScpListener } from '../dicomnet/services/scp';
 import { SopClass, uidName, VERIFICATION_TRANSFER_SYNTAXES } from '../dicomnet/uids';
-import { parseAeTitle, parsePort, parsePositiveInt, readFileOption } from './options';
+import { parseAeTitle, parseCommandLine, parsePort, parsePositiveInt, readFileOption } from './options';
 import { UsageError } from './usage';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { makeDirsSync } from '../dicomnet/services/storage/make-dirs';
@@ -31,31 +30,21 @@ export interface ScpRun {
 }
 
 export function parseScpArgs(argv: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        aet: { type: 'string' },
-        port: { type: 'string' },
-        host: { type: 'string' },
-        storage: { type: 'string' },
-        ignore: { type: 'boolean' },
-        duplicates: { type: 'string' },
-        'allow-calling': { type: 'string' },
-        'max-associations': { type: 'string' },
-        'tls-port': { type: 'string' },
-        cert: { type: 'string' },
-        key: { type: 'string' },
-        ca: { type: 'string', multiple: true },
-        'require-client-cert': { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseCommandLine(argv, {
+    aet: { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    storage: { type: 'string' },
+    ignore: { type: 'boolean' },
+    duplicates: { type: 'string' },
+    'allow-calling': { type: 'string' },
+    'max-associations': { type: 'string' },
+    'tls-port': { type: 'string' },
+    cert: { type: 'string' },
+    key: { type: 'string' },
+    ca: { type: 'string', multiple: true },
+    'require-client-cert': { type: 'boolean' },
+  }, false);
   const v = parsed.values;
   const aeTitle = parseAeTitle(v.aet ?? 'DICOMNET', '--aet');
   const port = parsePort(v.port ?? '11112', '--port', true);

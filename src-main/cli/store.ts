@@ -1,22 +1,11 @@
 // `dicomnet store HOST PORT PATH...`: send DICOM files with C-STORE, one line per file and a summary.
 
-import { parseArgs } from 'node:util';
 import { sendFiles, type FileOutcome, type SendSummary } from '../app/send';
-import { PEER_OPTIONS, peerConnection } from './options';
+import { PEER_OPTIONS, parseCommandLine, peerConnection } from './options';
 import { UsageError } from './usage';
 
 export async function runStore(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: PEER_OPTIONS,
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseCommandLine(argv, PEER_OPTIONS);
   const { values: v, positionals } = parsed;
   if (positionals.length < 3) throw new UsageError(`store takes HOST, PORT and at least one PATH (${positionals.length} given).`);
   const [host, portText, ...paths] = positionals as [string, string, ...string[]];

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
 import { encodeFileMeta } from '../../src-main/dicomnet/part10/file-meta';
+import type { InstanceIdentity } from '../../src-main/dicomnet/services/storage/identify';
 import { TransferSyntax, transferSyntaxInfo } from '../../src-main/dicomnet/part10/transfer-syntax';
 
 export const SECONDARY_CAPTURE = '1.2.840.10008.5.1.4.1.1.7';
@@ -18,14 +19,8 @@ export function newUid(): string {
   return `2.25.${BigInt(`0x${randomUUID().replaceAll('-', '')}`)}`;
 }
 
-export interface InstanceSpec {
-  readonly sopClassUid?: string;
-  readonly sopInstanceUid?: string;
-  readonly studyInstanceUid?: string;
-  readonly seriesInstanceUid?: string;
-  readonly patientName?: string;
-  readonly patientId?: string;
-  readonly modality?: string;
+/** What an instance is made of: its identity (as the storage SCP reads it back) and its encoding. */
+export interface InstanceSpec extends InstanceIdentity {
   readonly transferSyntaxUid?: string;
   /** Bytes of pixel data (rounded up to even). */
   readonly pixelBytes?: number;
@@ -130,7 +125,7 @@ export function makeInstance(path: string, spec: InstanceSpec = {}): MadeInstanc
     encode([
       [0x00080016, 'UI', uid(sopClassUid)],
       [0x00080018, 'UI', uid(sopInstanceUid)],
-      [0x00080020, 'DA', text('20261125')],
+      [0x00080020, 'DA', text(spec.studyDate ?? '20261125')],
       [0x00080060, 'CS', text(spec.modality ?? 'OT')],
     ], explicit),
     // A sequence before the study UID: identification must skip it, not stop at it.
