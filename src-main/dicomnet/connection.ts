@@ -67,6 +67,8 @@ export type DataSinkFactory = (m: { presentationContextId: number; command: Comm
  */
 export interface DataSetSource {
   chunks(): AsyncIterable<Buffer> | Iterable<Buffer>;
+  /** A piece has been written (handed to the kernel): its memory may be used again. */
+  release?(piece: Buffer): void;
 }
 
 export interface AbortInfo {
@@ -93,6 +95,8 @@ export interface AssociationEvents {
 interface EventPayload {
   readonly pdu?: Pdu;
   readonly buffers?: readonly Buffer[];
+  /** Called once the buffers have been handed to the kernel (or dropped with the connection). */
+  readonly onWritten?: () => void;
   readonly abortReason?: number;
   readonly explanation?: string;
 }
@@ -290,12 +294,12 @@ export class Association extends EventEmitter<AssociationEvents> {
       for await (const piece of source.chunks()) {
         if (piece.length === 0) continue;
         if (previous) {
-          await this.writePiece(presentationContextId, previous, false, max, commandBuffers);
+          await this.writePiece(presentationContextId, previous, false, max, commandBuffers, source);
           commandBuffers = undefined;
         }
         previous = piece;
       }
-      await this.writePiece(presentationContextId, previous ?? Buffer.alloc(0), true, max, commandBuffers);
+      await this.writePiece(presentationContextId, previous ?? Buffer.alloc(0), true, max, commandBuffers, source);
     } finally {
       this.streaming = false;
       const deferred = this.deferredSends;
@@ -310,12 +314,13 @@ export class Association extends EventEmitter<AssociationEvents> {
     }
   }
 
-  private async writePiece(presentationContextId: number, piece: Buffer, isLast: boolean, max: number, before?: Buffer[]): Promise<void> {
+  private async writePiece(presentationContextId: number, piece: Buffer, isLast: boolean, max: number, before: Buffer[] | undefined, source: DataSetSource): Promise<void> {
     if (this.closed || (this.state !== 'Sta6' && this.state !== 'Sta8')) {
       throw new AssociationError('dimse', 'closed', this.abortInfo?.explanation ?? 'The association ended while the data set was being sent.');
     }
     const buffers = fragmentDataPiece(presentationContextId, piece, isLast, max);
-    this.dispatchLocal('Evt9', 'send data', { buffers: before ? [...before, ...buffers] : buffers });
+    const onWritten = source.release && (() => source.release?.(piece));
+    this.dispatchLocal('Evt9', 'send data', { buffers: before ? [...before, ...buffers] : buffers, onWritten });
     const s = this.socket;
     if (!s || !s.writableNeedDrain) return;
     await new Promise<void>((resolve) => {
@@ -496,7 +501,7 @@ export class Association extends EventEmitter<AssociationEvents> {
       case 'sendAssociateRj':
         return this.write(encodePdu(payload.pdu as Pdu));
       case 'sendPData':
-        return this.writeAll(payload.buffers ?? []);
+        return this.writeAll(payload.buffers ?? [], payload.onWritten);
       case 'sendReleaseRq':
         return this.write(RELEASE_RQ);
       case 'sendReleaseRp':
@@ -793,16 +798,21 @@ export class Association extends EventEmitter<AssociationEvents> {
     if (s && !s.destroyed && s.writable) s.write(buf);
   }
 
-  private writeAll(buffers: readonly Buffer[]): void {
+  private writeAll(buffers: readonly Buffer[], onWritten?: () => void): void {
     const s = this.socket;
-    if (!s || s.destroyed || !s.writable) return;
+    if (!s || s.destroyed || !s.writable) {
+      onWritten?.();
+      return;
+    }
     this.lastActivity = Date.now();
+    // Writes complete in order: the last one's callback says all of them have left our hands.
+    const done = onWritten && (() => onWritten());
     if (buffers.length === 1) {
-      s.write(buffers[0] as Buffer);
+      s.write(buffers[0] as Buffer, done);
       return;
     }
     s.cork();
-    for (const b of buffers) s.write(b);
+    buffers.forEach((b, i) => (i === buffers.length - 1 ? s.write(b, done) : s.write(b)));
     s.uncork();
   }
 
