@@ -12,6 +12,7 @@ import { transcode } from '../../../src-main/dicomnet/part10/transcode';
 import { loadVrDictionary } from '../../../src-main/dicomnet/part10/implicit-vr';
 import type { Syntax } from './build';
 import { UNDEFINED, el, item, seq, text, uid, us } from './build';
+import { seededRandom } from '../../helpers/random';
 
 // Implicit -> explicit needs the data dictionary, which loads on demand.
 beforeAll(() => loadVrDictionary());
@@ -78,16 +79,6 @@ function readDataSet(src: ByteSource, start: number, ts: string): string[] {
   ];
 }
 
-/** A small deterministic PRNG (mulberry32), so a failure can be reproduced. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('bad input never crashes a reader', () => {
   it('the intact files read without error', () => {
@@ -103,7 +94,7 @@ describe('bad input never crashes a reader', () => {
   });
 
   it('files with random bytes overwritten', () => {
-    const rnd = random(42);
+    const rnd = seededRandom(42);
     for (let round = 0; round < 1000; round++) {
       const f = Buffer.from(files[round % 2] ?? Buffer.alloc(0));
       const flips = 1 + Math.floor(rnd() * 4);
@@ -117,7 +108,7 @@ describe('bad input never crashes a reader', () => {
   });
 
   it('random garbage, with and without a DICM header', () => {
-    const rnd = random(7);
+    const rnd = seededRandom(7);
     for (let round = 0; round < 300; round++) {
       const garbage = Buffer.from(Array.from({ length: Math.floor(rnd() * 600) }, () => Math.floor(rnd() * 256)));
       readEverything(garbage);
@@ -146,7 +137,7 @@ describe('bad input never crashes a reader', () => {
   });
 
   it('deflate streams that are garbage or cut off', () => {
-    const rnd = random(3);
+    const rnd = seededRandom(3);
     const stream = deflateRawSync(dataSet('explicit'));
     for (let n = 0; n < stream.length; n++) {
       only([DicomParseError], () => readDataSet(inflatedPrefix(bufferSource(stream.subarray(0, n)), 0, 10_000), 0, EXPLICIT));

@@ -7,6 +7,7 @@ import { cat, u32 } from '../../fixtures/pdu/build';
 import { ECHOSCU_RQ, STORESCP_AC } from '../../fixtures/pdu/dcmtk';
 import { hexBytes } from '../../fixtures/pdu/hex';
 import { ALL_VECTORS, PDATA_TWO_PDVS } from '../../fixtures/pdu/vectors';
+import { seededRandom } from '../../helpers/random';
 
 const MiB = 1024 * 1024;
 
@@ -52,16 +53,6 @@ function feed(chunks: readonly Buffer[]): { seen: string[]; errors: number; buff
   return { seen: asHex(r.pdus), errors: r.errors.length, buffered: r.framer.bufferedBytes };
 }
 
-/** Deterministic PRNG (mulberry32), so a failing chunking can be reproduced. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -109,7 +100,7 @@ describe('PduFramer: reassembly', () => {
   });
 
   it('works for 200 random chunkings (seeded)', () => {
-    const random = prng(20240601);
+    const random = seededRandom(20240601);
     for (let round = 0; round < 200; round++) {
       const chunks: Buffer[] = [];
       for (let o = 0; o < stream.length; ) {
