@@ -83,6 +83,7 @@ export async function startScp(argv: string[], out: NodeJS.WritableStream, err: 
     const problem = prepareStorageFolder(o.storage);
     if (problem) throw new UsageError(`--storage: ${problem}`);
     storage = new StorageService({ folder: resolve(o.storage), duplicates: o.duplicates });
+    if (storage.staleRemoved.length > 0) err.write(`note: removed ${storage.staleRemoved.length} unfinished transfer(s) left by an earlier run in ${o.storage}\n`);
   } else if (o.ignore) {
     storage = new StorageService({});
   }

@@ -1,13 +1,15 @@
 // The small parts of the storage service: UID checks before a UID becomes a path, temporary names,
 // folder creation, and how files are grouped into associations of at most 128 contexts.
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeDirsSync } from '../../src-main/dicomnet/services/storage/make-dirs';
 import { alternativePath, instancePath, isTemporaryName, isValidUid, temporaryPath } from '../../src-main/dicomnet/services/storage/paths';
 import { planAssociations, type DicomFile } from '../../src-main/dicomnet/services/storage/store-scu';
+import { StorageService } from '../../src-main/dicomnet/services/storage/store-scp';
 import { TransferSyntax } from '../../src-main/dicomnet/part10/transfer-syntax';
 
 const work = mkdtempSync(join(tmpdir(), 'dicomnet-units-'));
@@ -84,5 +86,18 @@ describe('planAssociations', () => {
       for (const f of g.files) expect(g.contexts.filter((c) => c.abstractSyntax === f.header.mediaStorageSopClassUid)).toHaveLength(2);
     }
     expect(groups.flatMap((g) => g.files)).toHaveLength(100);
+  });
+});
+
+describe('temporary files of gone processes', () => {
+  it('are removed when a storage service starts on the folder; those of running processes and stored files stay', () => {
+    const dir = join(work, 'stale');
+    makeDirsSync(dir);
+    const gone = spawnSync('true').pid; // a process that has exited
+    const names = [`.incoming-${gone}-abcd-1.part`, `.incoming-${process.pid}-abcd-2.part`, '1.2.3.dcm', '.incoming-notapid.part'];
+    for (const n of names) writeFileSync(join(dir, n), 'x');
+    const service = new StorageService({ folder: dir });
+    expect(service.staleRemoved).toEqual([`.incoming-${gone}-abcd-1.part`]);
+    expect(readdirSync(dir).sort()).toEqual(names.slice(1).sort());
   });
 });

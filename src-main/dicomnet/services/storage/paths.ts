@@ -4,6 +4,7 @@
 // path parts: '../../x', 'a/b' or '' can never name a file outside the folder.
 
 import { randomBytes } from 'node:crypto';
+import { readdirSync, unlinkSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 
 const UID = /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/;
@@ -40,4 +41,39 @@ export function temporaryPath(folder: string): string {
 
 export function isTemporaryName(name: string): boolean {
   return /^\.incoming-.*\.part$/.test(name);
+}
+
+/**
+ * Removes temporary files left in `folder` by SCP processes that are gone (a crash or a kill during
+ * a transfer): their transfers can never complete. Files of running processes are left alone.
+ * Returns the names removed.
+ */
+export function removeStaleTemporaryFiles(folder: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = /^\.incoming-(\d+)-.*\.part$/.exec(name);
+    if (!m || processAlive(Number(m[1]))) continue;
+    try {
+      unlinkSync(join(folder, name));
+      removed.push(name);
+    } catch {
+      // gone meanwhile, or not ours to remove: leave it
+    }
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by someone else
+  }
 }

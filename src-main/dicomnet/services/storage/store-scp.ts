@@ -20,7 +20,7 @@ import { STORAGE_SOP_CLASSES } from '../../storage-sop-classes';
 import { DiscardSink, FileSink, type SinkResult } from './file-sink';
 import { headThenFile, identify, type InstanceIdentity } from './identify';
 import { makeDirsSync } from './make-dirs';
-import { alternativePath, instancePath, isValidUid, temporaryPath } from './paths';
+import { alternativePath, instancePath, isValidUid, removeStaleTemporaryFiles, temporaryPath } from './paths';
 
 const unlinkAsync = promisify(unlink);
 
@@ -93,7 +93,12 @@ export class StorageService extends EventEmitter<StorageEvents> {
   constructor(private readonly options: StorageOptions) {
     super();
     this.duplicates = options.duplicates ?? 'overwrite';
+    // Transfers cut short by a crash of an earlier SCP process leave temporary files: clear them.
+    if (options.folder !== undefined) this.staleRemoved = removeStaleTemporaryFiles(options.folder);
   }
+
+  /** Temporary files of gone processes removed from the storage folder at start. */
+  readonly staleRemoved: readonly string[] = [];
 
   get folder(): string | undefined {
     return this.options.folder;
