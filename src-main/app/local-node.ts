@@ -7,12 +7,10 @@ import { EventEmitter } from 'node:events';
 import type { NodeState } from '../../src-shared/models';
 import type { LocalNodeSettings } from '../../src-shared/settings-schema';
 import type { ListenAddress } from '../dicomnet/dicom-net';
-import { CommandField } from '../dicomnet/dimse/command-fields';
-import { echoHandlers } from '../dicomnet/services/echo';
+import { nodeServices } from '../dicomnet/services/node-services';
 import { DicomScp, type ScpAssociationEvent } from '../dicomnet/services/scp';
 import { makeDirsSync } from '../dicomnet/services/storage/make-dirs';
-import { StorageService, storageContexts, type ReceivedInstance, type StoreFailure } from '../dicomnet/services/storage/store-scp';
-import { SopClass, VERIFICATION_TRANSFER_SYNTAXES } from '../dicomnet/uids';
+import { StorageService, type ReceivedInstance, type StoreFailure } from '../dicomnet/services/storage/store-scp';
 
 export interface LocalNodeEvents {
   state: [state: NodeState];
@@ -89,20 +87,13 @@ export class LocalNode extends EventEmitter<LocalNodeEvents> {
     const storage = new StorageService({ folder: this.storageFolder, duplicates: s.duplicates });
     storage.on('instance', (i) => this.emit('instance', i));
     storage.on('failure', (f) => this.emit('failure', f));
-    const contexts = new Map<string, readonly string[]>([[SopClass.Verification, VERIFICATION_TRANSFER_SYNTAXES], ...storageContexts()]);
-    const handlers = new Map(echoHandlers);
-    handlers.set(CommandField.CStoreRq, storage.handler);
     const timeoutMs = s.timeoutSeconds * 1000;
     const scp = new DicomScp({
       aeTitle: s.aeTitle,
       listeners: [{ host: s.bindAddress, port: s.port }],
       allowedCallingAeTitles: s.allowedCallingAeTitles,
       maxAssociations: s.maxAssociations,
-      supportedContexts: contexts,
-      handlers,
-      dataSinks: storage.sinks,
-      preferProposedTransferSyntax: true,
-      asynchronousOperationsWindow: { maxOperationsInvoked: 1, maxOperationsPerformed: 16 },
+      ...nodeServices(storage),
       net: { timeouts: { acseMs: timeoutMs, dimseMs: timeoutMs, artimMs: timeoutMs, idleMs: 300_000 } },
     });
     scp.on('association', (e) => {

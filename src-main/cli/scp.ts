@@ -1,17 +1,16 @@
 // `dicomnet scp ...`: a DICOM node that answers C-ECHO and, with --storage or --ignore, C-STORE.
 
-import type { ListenAddress } from '../dicomnet/dicom-net';
-import { echoHandlers } from '../dicomnet/services/echo';
-import { DicomScp, type ScpAssociationEvent, type ScpListener } from '../dicomnet/services/scp';
-import { SopClass, uidName, VERIFICATION_TRANSFER_SYNTAXES } from '../dicomnet/uids';
-import { parseAeTitle, parseCommandLine, parsePort, parsePositiveInt, readFileOption } from './options';
-import { UsageError } from './usage';
 import { accessSync, constants as fsConstants } from 'node:fs';
-import { makeDirsSync } from '../dicomnet/services/storage/make-dirs';
 import { resolve } from 'node:path';
 import { describeStatus } from '../../src-shared/dicom-status';
-import { CommandField } from '../dicomnet/dimse/command-fields';
-import { DUPLICATE_POLICIES, StorageService, storageContexts, type DuplicatePolicy } from '../dicomnet/services/storage/store-scp';
+import type { ListenAddress } from '../dicomnet/dicom-net';
+import { nodeServices } from '../dicomnet/services/node-services';
+import { DicomScp, type ScpAssociationEvent, type ScpListener } from '../dicomnet/services/scp';
+import { makeDirsSync } from '../dicomnet/services/storage/make-dirs';
+import { DUPLICATE_POLICIES, StorageService, type DuplicatePolicy } from '../dicomnet/services/storage/store-scp';
+import { uidName } from '../dicomnet/uids';
+import { parseAeTitle, parseCommandLine, parsePort, parsePositiveInt, readFileOption } from './options';
+import { UsageError } from './usage';
 
 /** Creates the storage folder if needed; a sentence saying what is wrong, or undefined. */
 function prepareStorageFolder(dir: string): string | undefined {
@@ -87,24 +86,12 @@ export async function startScp(argv: string[], out: NodeJS.WritableStream, err: 
   } else if (o.ignore) {
     storage = new StorageService({});
   }
-  const contexts = new Map<string, readonly string[]>([[SopClass.Verification, VERIFICATION_TRANSFER_SYNTAXES]]);
-  const handlers = new Map(echoHandlers);
-  if (storage) {
-    for (const [uid, syntaxes] of storageContexts()) contexts.set(uid, syntaxes);
-    handlers.set(CommandField.CStoreRq, storage.handler);
-  }
   const scp = new DicomScp({
     aeTitle: o.aeTitle,
     listeners: o.listeners,
     allowedCallingAeTitles: o.allowed,
     maxAssociations: o.maxAssociations,
-    supportedContexts: contexts,
-    handlers,
-    dataSinks: storage?.sinks,
-    // What arrives is kept as it arrived: the sender, who knows its data, picks the syntax.
-    preferProposedTransferSyntax: true,
-    // A requestor that proposes an asynchronous window may have up to 16 operations under way.
-    asynchronousOperationsWindow: { maxOperationsInvoked: 1, maxOperationsPerformed: 16 },
+    ...nodeServices(storage),
     net: { timeouts: { idleMs: 300_000 } },
   });
   storage?.on('instance', (i) => err.write(`[assoc ${i.associationId}] stored ${i.sopInstanceUid} (${uidName(i.sopClassUid)}, ${i.bytes} bytes)${i.path ? ` -> ${i.path}` : ''}\n`));

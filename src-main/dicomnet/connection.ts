@@ -806,13 +806,12 @@ export class Association extends EventEmitter<AssociationEvents> {
     }
     this.lastActivity = Date.now();
     // Writes complete in order: the last one's callback says all of them have left our hands.
-    const done = onWritten && (() => onWritten());
     if (buffers.length === 1) {
-      s.write(buffers[0] as Buffer, done);
+      s.write(buffers[0] as Buffer, onWritten);
       return;
     }
     s.cork();
-    buffers.forEach((b, i) => (i === buffers.length - 1 ? s.write(b, done) : s.write(b)));
+    buffers.forEach((b, i) => (i === buffers.length - 1 ? s.write(b, onWritten) : s.write(b)));
     s.uncork();
   }
 

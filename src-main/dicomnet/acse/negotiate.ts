@@ -57,7 +57,8 @@ export function negotiate(rq: AAssociateRq, policy: AcceptorPolicy, ctx: Negotia
     if (!ours) {
       return { id: pc.id, result: PresentationContextResult.AbstractSyntaxNotSupported, transferSyntax: pc.transferSyntaxes[0] ?? '' };
     }
-    // Our order of preference decides among the proposed ones (PS3.8 §7.1.1.14: exactly one is chosen).
+    // Exactly one of the proposed syntaxes is chosen (PS3.8 §7.1.1.14): by our order of preference,
+    // or by the requestor's when the policy says so.
     const chosen = policy.transferSyntaxChoice === 'proposed'
       ? pc.transferSyntaxes.find((ts) => ours.includes(ts))
       : ours.find((ts) => pc.transferSyntaxes.includes(ts));

@@ -114,33 +114,12 @@ function fixedBody(type: number, body: Uint8Array): [number, number, number, num
 
 /** PS3.8 §9.3.5: one or more PDV items {length u32 >= 2, PC-ID, control header, fragment}. */
 function decodePData(body: Uint8Array): PDataTf {
-  if (body.length === 0) throw new PduDecodeError('P-DATA-TF carries no PDV item', INVALID_VALUE);
-  const view = dataView(body);
-  const pdvs: PresentationDataValue[] = [];
-  let o = 0;
-  while (o < body.length) {
-    const remaining = body.length - o;
-    if (remaining < 4) throw new PduDecodeError(`P-DATA-TF: ${remaining} bytes left at offset ${o}, too few for a PDV item length`, INVALID_VALUE);
-    const itemLength = view.getUint32(o);
-    if (itemLength < 2) throw new PduDecodeError(`P-DATA-TF: PDV item length ${itemLength} at offset ${o} is below the minimum of 2`, INVALID_VALUE);
-    if (itemLength > remaining - 4) {
-      throw new PduDecodeError(`P-DATA-TF: PDV item length ${itemLength} at offset ${o} overruns the PDU (${remaining - 4} bytes left)`, INVALID_VALUE);
-    }
-    const control = view.getUint8(o + 5);
-    pdvs.push({
-      presentationContextId: view.getUint8(o + 4),
-      isCommand: (control & MessageControlHeader.Command) !== 0, // bits 2..7 ignored (Annex E.2)
-      isLast: (control & MessageControlHeader.Last) !== 0,
-      data: body.subarray(o + 6, o + 4 + itemLength),
-    });
-    o += 4 + itemLength;
-  }
-  return { type: PduType.PDataTf, pdvs };
+  return decodePDataParts([body]);
 }
 
 /**
- * A P-DATA-TF whose body arrived in several TCP chunks, decoded without joining them (no copy of
- * bulk data). Same checks as decodePData. A PDV whose data spans chunks comes out as consecutive
+ * A P-DATA-TF body, whole or as the TCP chunks it arrived in, decoded without joining them (no copy
+ * of bulk data); every PDV is a view of its chunk. A PDV whose data spans chunks comes out as consecutive
  * PDVs, one per chunk, only the final one keeping the Last bit: the same message fragments to the
  * assembler, which only joins what it must.
  */
@@ -169,7 +148,8 @@ export function decodePDataParts(parts: readonly Uint8Array[]): PDataTf {
     const isCommand = (control & MessageControlHeader.Command) !== 0;
     const isLast = (control & MessageControlHeader.Last) !== 0;
     let left = itemLength - 2;
-    if (left === 0) pdvs.push({ presentationContextId, isCommand, isLast, data: new Uint8Array(0) });
+    // An empty fragment (item length 2) is still a view of the body, like every other.
+    if (left === 0) pdvs.push({ presentationContextId, isCommand, isLast, data: parts[Math.min(part, parts.length - 1)]!.subarray(at, at) });
     while (left > 0) {
       while (at >= (parts[part]?.length ?? 0)) { part++; at = 0; }
       const p = parts[part]!;

@@ -2,7 +2,7 @@
 // the start of its data set (PS3.3: SOP Common, General Study, General Series, Patient modules).
 // Only top-level elements up to (0020,000E) are read: pixel data and the rest are never parsed.
 
-import { readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { ByteSource } from '../../part10/byte-source';
 import { findTopLevel, inflatedPrefix, valueString } from '../../part10/elements';
 import { transferSyntaxInfo } from '../../part10/transfer-syntax';
@@ -56,21 +56,32 @@ export function identify(src: ByteSource, transferSyntaxUid: string): InstanceId
   };
 }
 
+/** A byte source that may hold an open file: close it when done. */
+export interface ClosableSource extends ByteSource {
+  close(): void;
+}
+
 /**
  * The data set as a byte source: its head from memory, anything beyond from the temporary file
- * (where it starts at `fileOffset`, after the meta group). Elements past the head are rare: a long
- * sequence before the study UID.
+ * (where it starts at `file.offset`, after the meta group), opened only if a read needs it. Elements
+ * past the head are rare: a long sequence before the study UID.
  */
-export function headThenFile(head: Buffer, size: number, fd: number | undefined, fileOffset: number): ByteSource {
+export function headThenFile(head: Buffer, size: number, file?: { readonly path: string; readonly offset: number }): ClosableSource {
+  let fd: number | undefined;
   return {
     size,
     read(position: number, length: number): Buffer {
       const end = Math.min(position + length, size);
       if (end <= head.length) return head.subarray(position, end);
-      if (fd === undefined || end <= position) return Buffer.alloc(0);
+      if (!file || end <= position) return Buffer.alloc(0);
+      fd ??= openSync(file.path, 'r');
       const out = Buffer.allocUnsafe(end - position);
-      const n = readSync(fd, out, 0, out.length, fileOffset + position);
+      const n = readSync(fd, out, 0, out.length, file.offset + position);
       return out.subarray(0, n);
+    },
+    close() {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
     },
   };
 }

@@ -5,14 +5,14 @@
 // command, C000 when it cannot be understood, 0111 for a refused duplicate.
 
 import { EventEmitter } from 'node:events';
-import { closeSync, linkSync, openSync, renameSync, unlink, unlinkSync } from 'node:fs';
+import { linkSync, renameSync, unlink, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import type { Association, DataSinkFactory, DimseMessage } from '../../connection';
 import { CommandField } from '../../dimse/command-fields';
 import type { CommandSet } from '../../dimse/command-set';
 import { encodeFileMeta } from '../../part10/file-meta';
-import { bufferSource } from '../../part10/byte-source';
+import type { ByteSource } from '../../part10/byte-source';
 import { COMPRESSED_TRANSFER_SYNTAXES, TransferSyntax } from '../../part10/transfer-syntax';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../../uids';
 import type { HandlerResult, RequestHandler } from '../handlers';
@@ -147,48 +147,45 @@ export class StorageService extends EventEmitter<StorageEvents> {
     const ts = a.associate?.context(m.presentationContextId)?.transferSyntax ?? TransferSyntax.ImplicitVRLittleEndian;
     if (sink instanceof DiscardSink) {
       const r = sink.result;
-      const id = this.check(m.command, r, ts, undefined, 0);
+      const id = this.check(m.command, headThenFile(r.head, r.bytes), ts);
       return 'status' in id ? id : this.received(m, a, id, ts, r.bytes, undefined);
     }
     if (!(sink instanceof FileSink)) return fail(0x0110, 'Processing failure: the data set was not streamed to a file');
     const r = await sink.done;
     if (r.error) return fail(0xa700, outOfResources(r.error));
-    let fd: number | undefined;
-    let outcome: InstanceIdentity & { sopClassUid: string; sopInstanceUid: string } | Failure;
+    const outcome = this.file(m, a, r, ts, sink);
+    // Whatever went wrong, nothing of the instance stays.
+    if ('status' in outcome) await unlinkAsync(sink.tempPath).catch(() => undefined);
+    return outcome;
+  }
+
+  /** A complete temporary file: checked against its command, then put in its place. */
+  private file(m: DimseMessage, a: Association, r: SinkResult, ts: string, sink: FileSink): ReceivedInstance | Failure {
+    const src = headThenFile(r.head, r.bytes, { path: sink.tempPath, offset: sink.prefixLength });
+    let id;
     try {
-      fd = r.bytes > r.head.length ? openSync(sink.tempPath, 'r') : undefined;
-      outcome = this.check(m.command, r, ts, fd, sink.prefixLength);
+      id = this.check(m.command, src, ts);
     } finally {
-      if (fd !== undefined) closeSync(fd);
+      src.close();
     }
-    if ('status' in outcome) {
-      await unlinkAsync(sink.tempPath).catch(() => undefined);
-      return outcome;
-    }
-    const study = outcome.studyInstanceUid;
-    const series = outcome.seriesInstanceUid;
+    if ('status' in id) return id;
+    const { studyInstanceUid: study, seriesInstanceUid: series } = id;
     if (!isValidUid(study) || !isValidUid(series)) {
-      await unlinkAsync(sink.tempPath).catch(() => undefined);
       return fail(0xa900, `Study/Series Instance UID missing or invalid ('${study ?? ''}', '${series ?? ''}')`);
     }
     try {
-      const path = this.place(sink.tempPath, instancePath(this.options.folder!, study, series, outcome.sopInstanceUid));
-      if (path === undefined) {
-        await unlinkAsync(sink.tempPath).catch(() => undefined);
-        return fail(0x0111, 'Duplicate SOP instance: already stored and duplicates are refused');
-      }
-      return this.received(m, a, outcome, ts, r.bytes, path);
+      const path = this.place(sink.tempPath, instancePath(this.options.folder!, study, series, id.sopInstanceUid));
+      if (path === undefined) return fail(0x0111, 'Duplicate SOP instance: already stored and duplicates are refused');
+      return this.received(m, a, id, ts, r.bytes, path);
     } catch (err) {
-      await unlinkAsync(sink.tempPath).catch(() => undefined);
       return fail(0xa700, outOfResources(err as Error));
     }
   }
 
   /** The data set against its command: parses, names the same SOP class and instance, valid UIDs. */
-  private check(command: CommandSet, r: SinkResult, ts: string, fd: number | undefined, fileOffset: number): (InstanceIdentity & { sopClassUid: string; sopInstanceUid: string }) | Failure {
+  private check(command: CommandSet, src: ByteSource, ts: string): (InstanceIdentity & { sopClassUid: string; sopInstanceUid: string }) | Failure {
     let id: InstanceIdentity;
     try {
-      const src = fd === undefined && r.bytes <= r.head.length ? bufferSource(r.head) : headThenFile(r.head, r.bytes, fd, fileOffset);
       id = identify(src, ts);
     } catch (err) {
       return fail(0xc000, `Cannot understand: the data set does not parse (${(err as Error).message})`);
