@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { aeTitleProblem } from '../../src-shared/ae-title';
+import { describeProblems, validateSettings, type Settings } from '../../src-shared/settings-schema';
 import type { TlsConfig } from '../dicomnet/transport';
 import { UsageError } from './usage';
 
@@ -94,4 +95,20 @@ export function parseCommandLine<O extends NonNullable<ParseArgsConfig['options'
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+/**
+ * A settings file (the app's settings.json) read and checked by the same schema the app and the GUI
+ * use. Read only: the CLI never moves or rewrites it.
+ */
+export function readSettingsOption(path: string): Settings {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`--settings: cannot use '${path}' (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
+  }
+  const v = validateSettings(raw);
+  if (!v.ok) throw new UsageError(`--settings ${path}: ${describeProblems(v.problems)}`);
+  return v.value;
 }

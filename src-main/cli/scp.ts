@@ -9,7 +9,7 @@ import { DicomScp, type ScpAssociationEvent, type ScpListener } from '../dicomne
 import { makeDirsSync } from '../dicomnet/services/storage/make-dirs';
 import { DUPLICATE_POLICIES, StorageService, type DuplicatePolicy } from '../dicomnet/services/storage/store-scp';
 import { uidName } from '../dicomnet/uids';
-import { parseAeTitle, parseCommandLine, parsePort, parsePositiveInt, readFileOption } from './options';
+import { parseAeTitle, parseCommandLine, parsePort, parsePositiveInt, readFileOption, readSettingsOption } from './options';
 import { UsageError } from './usage';
 
 /** Creates the storage folder if needed; a sentence saying what is wrong, or undefined. */
@@ -43,13 +43,18 @@ export function parseScpArgs(argv: string[]) {
     key: { type: 'string' },
     ca: { type: 'string', multiple: true },
     'require-client-cert': { type: 'boolean' },
+    settings: { type: 'string' },
   }, false);
   const v = parsed.values;
-  const aeTitle = parseAeTitle(v.aet ?? 'DICOMNET', '--aet');
-  const port = parsePort(v.port ?? '11112', '--port', true);
-  const host = v.host;
-  const allowed = v['allow-calling']?.split(',').map((t) => parseAeTitle(t, '--allow-calling'));
-  const maxAssociations = v['max-associations'] === undefined ? undefined : parsePositiveInt(v['max-associations'], '--max-associations', 10_000);
+  // The app's settings file gives the local node's values; options given on the command line win.
+  const node = v.settings === undefined ? undefined : readSettingsOption(v.settings).localNode;
+  const aeTitle = parseAeTitle(v.aet ?? node?.aeTitle ?? 'DICOMNET', '--aet');
+  const port = parsePort(v.port ?? String(node?.port ?? 11112), '--port', true);
+  const host = v.host ?? node?.bindAddress;
+  const allowed = v['allow-calling'] !== undefined ? v['allow-calling'].split(',').map((t) => parseAeTitle(t, '--allow-calling')) : node?.allowedCallingAeTitles;
+  const maxAssociations = v['max-associations'] !== undefined ? parsePositiveInt(v['max-associations'], '--max-associations', 10_000) : node?.maxAssociations;
+  if (v.storage === undefined && !v.ignore && node?.storageFolder) v.storage = node.storageFolder;
+  v.duplicates ??= v.storage !== undefined ? node?.duplicates : undefined;
   const listeners: ScpListener[] = [{ host, port }];
   if (v['tls-port'] !== undefined) {
     if (v.cert === undefined || v.key === undefined) throw new UsageError('--tls-port needs --cert FILE and --key FILE.');

@@ -12,14 +12,15 @@ export const USAGE = `Usage:
       C-STORE. One line per file and a summary; --json prints one JSON object per file, then the
       summary. Exit 0 only if every DICOM file was stored with Success or Warning.
 
-  dicomnet scp [--aet TITLE] [--port PORT] [--host ADDR]
+  dicomnet scp [--settings FILE] [--aet TITLE] [--port PORT] [--host ADDR]
                [--storage DIR [--duplicates overwrite|keep|reject] | --ignore]
                [--allow-calling AE[,AE...]] [--max-associations N]
                [--tls-port PORT --cert FILE --key FILE [--ca FILE] [--require-client-cert]]
       Run a DICOM node answering C-ECHO, and C-STORE with --storage (files stored as
       DIR/<study>/<series>/<instance>.dcm) or --ignore (received and discarded). Prints one
       'listening on HOST:PORT' line per listener to stdout, one line per association event and
-      per instance to stderr; stops on SIGINT/SIGTERM.
+      per instance to stderr; stops on SIGINT/SIGTERM. --settings reads the app's settings.json
+      (checked by the app's schema) for the local node's values; options given win.
 
   dicomnet --help | --version
 `;

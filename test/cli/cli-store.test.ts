@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeInstance } from '../helpers/dicom-files';
+import { freePort } from '../helpers/ports';
 import { cliBuilt, runCli, startCliScp, type RunningScp } from './run-cli';
 
 const work = mkdtempSync(join(tmpdir(), 'dicomnet-cli-store-'));
@@ -103,5 +104,25 @@ describe.runIf(cliBuilt())('dicomnet store / scp --storage', () => {
     expect(lines.at(-1)).toMatchObject({ type: 'summary', stored: 1, failed: 2, associations: 1 });
     expect(files(storage)).toHaveLength(1);
     expect(files(storage)[0]).toMatch(/\.dcm$/);
+  });
+
+  it('--settings takes the local node from the app\'s settings file, checked by its schema', async () => {
+    const storage = join(work, 'from-settings');
+    const port = await freePort();
+    const file = join(work, 'settings.json');
+    writeFileSync(file, JSON.stringify({ localNode: { aeTitle: 'FROMFILE', port, bindAddress: '127.0.0.1', storageFolder: storage } }));
+    const s = await startCliScp(['--settings', file]);
+    running.push(s);
+    expect(s.ports.plain).toBe(port);
+    const src = join(work, 'settings-src');
+    mkdirSync(src, { recursive: true });
+    makeInstance(join(src, 'a.dcm'));
+    const r = await runCli(['store', '127.0.0.1', String(port), src, '--aec', 'FROMFILE']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(files(storage).filter((f) => f.endsWith('.dcm'))).toHaveLength(1);
+    writeFileSync(file, JSON.stringify({ localNode: { port: 0 } }));
+    const bad = await runCli(['scp', '--settings', file]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--settings .*settings\.json: localNode\.port: must be a whole number from 1 to 65535/);
   });
 });
