@@ -103,13 +103,6 @@ export interface CertificatesState {
   readonly trusted: readonly TrustedCertificate[];
 }
 
-/** Normalises a SHA-256 fingerprint typed or pasted in any common form; undefined if it is not one. */
-export function normalizeFingerprint(text: string): string | undefined {
-  const hex = text.replace(/^sha-?256\s*(fingerprint)?\s*=?/i, '').replace(/[\s:]/g, '').toUpperCase();
-  if (!/^[0-9A-F]{64}$/.test(hex)) return undefined;
-  return hex.match(/../g)!.join(':');
-}
-
 export function identityRequestProblems(r: unknown): { field: string; message: string }[] {
   const problems: { field: string; message: string }[] = [];
   const add = (field: string, message: string) => problems.push({ field, message });

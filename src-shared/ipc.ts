@@ -3,6 +3,7 @@
 // browser bridge and the renderer's api are all typed from these maps; a channel that is not here
 // does not exist (a test checks each side against the runtime lists below).
 
+import type { CertificateDetails, CertificatesState, ChainCheck, IdentityRequest } from './certificates';
 import type { ActivityEntry, ActivityFilter, InstanceReceived, NodeState, ReceivedStudy, SendProgress, VerifyResult } from './models';
 import type { LocalNodeSettings, Peer, Settings } from './settings-schema';
 
@@ -32,6 +33,38 @@ export interface InvokeChannels {
   'paths:choose': { request: { folders: boolean }; reply: readonly string[] };
   /** Opens a received study's folder in the desktop's file manager (desktop app only). */
   'folder:open': { request: { studyInstanceUid: string }; reply: null };
+  /** Our identity (never its key), a pending signing request, the trusted certificates. */
+  'certs:state': { request: void; reply: CertificatesState };
+  /** A proposal for a new identity, filled from the local node's settings and this machine's names. */
+  'certs:defaults': { request: void; reply: IdentityRequest };
+  /** A new key with a self-signed certificate (our identity at once) or a signing request (pending until the CA answers). */
+  'certs:create': { request: IdentityRequest & { mode: 'self-signed' | 'csr' }; reply: CertificatesState };
+  /** Our identity from files main reads: certificate + key, PKCS#12, or the CA's answer to our request. */
+  'certs:import-identity': { request: { paths: readonly string[]; passphrase?: string }; reply: CertificatesState };
+  'certs:remove-identity': { request: void; reply: CertificatesState };
+  /** Our certificate to hand to a peer's administrator: PEM, fingerprint, a text summary. */
+  'certs:export': { request: void; reply: CertificateExport };
+  /** Trusts the certificates in files, or in pasted PEM text. */
+  'certs:trust': { request: CertificateSource & { label?: string }; reply: CertificatesState };
+  'certs:untrust': { request: { fingerprint256: string }; reply: CertificatesState };
+  /** What files (or pasted PEM) hold, and whether they chain to our trusted certificates. */
+  'certs:inspect': { request: CertificateSource & { passphrase?: string }; reply: CertificateInspection };
+}
+
+/** Certificates from files main reads, or PEM text pasted in the GUI. */
+export type CertificateSource = { readonly paths: readonly string[]; readonly pem?: undefined } | { readonly pem: string; readonly paths?: undefined };
+
+export interface CertificateExport {
+  readonly pem: string;
+  readonly fingerprint256: string;
+  readonly subject: string;
+  readonly text: string;
+}
+
+export interface CertificateInspection {
+  readonly certificates: readonly CertificateDetails[];
+  readonly hasKey: boolean;
+  readonly chainCheck: ChainCheck;
 }
 
 export interface EventChannels {
@@ -41,6 +74,7 @@ export interface EventChannels {
   'instance:received': InstanceReceived;
   'settings:changed': Settings;
   'send:progress': SendProgress;
+  'certs:changed': CertificatesState;
 }
 
 export type InvokeChannel = keyof InvokeChannels;
@@ -53,10 +87,11 @@ export const INVOKE_CHANNELS = [
   'settings:get', 'node:state', 'node:start', 'node:stop', 'node:configure',
   'peers:list', 'peers:add', 'peers:update', 'peers:remove',
   'verify:peer', 'verify:all', 'activity:list', 'received:studies', 'send:start', 'send:cancel', 'paths:choose', 'folder:open',
+  'certs:state', 'certs:defaults', 'certs:create', 'certs:import-identity', 'certs:remove-identity', 'certs:export', 'certs:trust', 'certs:untrust', 'certs:inspect',
 ] as const satisfies readonly InvokeChannel[];
 
 export const EVENT_CHANNELS = [
-  'node:state', 'association', 'verify:progress', 'instance:received', 'settings:changed', 'send:progress',
+  'node:state', 'association', 'verify:progress', 'instance:received', 'settings:changed', 'send:progress', 'certs:changed',
 ] as const satisfies readonly EventChannel[];
 
 // Compile-time proof that the lists hold every channel: a missing one makes these types `never`-checks fail.

@@ -22,6 +22,12 @@ export interface LocalNodeSettings {
   readonly timeoutSeconds: number;
   /** Start the SCP when the app starts. */
   readonly autoStart: boolean;
+  /** A second listener speaking DICOM over TLS (PS3.15 B.12), with our certificate. */
+  readonly tlsEnabled: boolean;
+  /** 2762 is the port registered for DICOM over TLS. */
+  readonly tlsPort: number;
+  /** Ask callers on the TLS port for their certificate, and refuse those without a trusted one (mutual TLS). */
+  readonly requireClientCertificate: boolean;
 }
 
 export interface Peer {
@@ -32,6 +38,12 @@ export interface Peer {
   readonly host: string;
   readonly port: number;
   readonly tls: TlsMode;
+  /** SHA-256 fingerprints of the trusted certificates this peer's chain may end in; empty: any of ours. */
+  readonly trustAnchors: readonly string[];
+  /** Check that the peer's certificate names the host we connect to (DNS or IP SAN). */
+  readonly checkHostName: boolean;
+  /** The peer's own certificate must have this SHA-256 fingerprint; '' for no pin. */
+  readonly pinnedFingerprint: string;
 }
 
 export interface Settings {
@@ -53,6 +65,9 @@ export const DEFAULT_SETTINGS: Settings = {
     duplicates: 'overwrite',
     timeoutSeconds: 30,
     autoStart: true,
+    tlsEnabled: false,
+    tlsPort: 2762,
+    requireClientCertificate: false,
   },
   peers: [],
 };
@@ -92,6 +107,13 @@ function integerProblem(value: unknown, min: number, max: number): string | unde
   return Number.isInteger(value) && (value as number) >= min && (value as number) <= max ? undefined : `must be a whole number from ${min} to ${max}`;
 }
 
+/** A SHA-256 fingerprint in any common spelling, as colon-separated upper-case hex; undefined if it is not one. */
+export function fingerprintOf(text: string): string | undefined {
+  const hex = text.trim().replace(/^sha-?256\s*(fingerprint)?\s*=?\s*/i, '').replace(/[\s:]/g, '').toUpperCase();
+  if (!/^[0-9A-F]{64}$/.test(hex)) return undefined;
+  return hex.match(/../g)!.join(':');
+}
+
 // ---- whole-object validation ---------------------------------------------------------------------
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -121,6 +143,9 @@ export function validateLocalNode(raw: unknown, field = 'localNode'): Validated<
   c.check(`${field}.duplicates`, ['overwrite', 'keep', 'reject'].includes(v.duplicates as string) ? undefined : "must be 'overwrite', 'keep' or 'reject'");
   c.check(`${field}.timeoutSeconds`, integerProblem(v.timeoutSeconds, 1, 3600));
   c.check(`${field}.autoStart`, typeof v.autoStart === 'boolean' ? undefined : 'must be true or false');
+  c.check(`${field}.tlsEnabled`, typeof v.tlsEnabled === 'boolean' ? undefined : 'must be true or false');
+  c.check(`${field}.tlsPort`, portProblem(v.tlsPort) ?? (v.tlsEnabled === true && v.tlsPort === v.port ? 'must differ from the plain port' : undefined));
+  c.check(`${field}.requireClientCertificate`, typeof v.requireClientCertificate === 'boolean' ? undefined : 'must be true or false');
   if (c.problems.length) return { ok: false, problems: c.problems };
   return {
     ok: true,
@@ -134,6 +159,9 @@ export function validateLocalNode(raw: unknown, field = 'localNode'): Validated<
       duplicates: v.duplicates as DuplicatePolicy,
       timeoutSeconds: v.timeoutSeconds as number,
       autoStart: v.autoStart as boolean,
+      tlsEnabled: v.tlsEnabled as boolean,
+      tlsPort: v.tlsPort as number,
+      requireClientCertificate: v.requireClientCertificate as boolean,
     },
   };
 }
@@ -149,6 +177,13 @@ export function validatePeer(raw: unknown, field = 'peer'): Validated<Omit<Peer,
   c.check(`${field}.port`, portProblem(raw.port));
   const tls = raw.tls ?? 'off';
   c.check(`${field}.tls`, ['off', 'tls', 'mutual'].includes(tls as string) ? undefined : "must be 'off', 'tls' or 'mutual'");
+  const anchors = raw.trustAnchors ?? [];
+  if (!Array.isArray(anchors) || anchors.length > 64) c.check(`${field}.trustAnchors`, 'must be a list of certificate fingerprints');
+  else anchors.forEach((a, i) => c.check(`${field}.trustAnchors[${i}]`, typeof a === 'string' && fingerprintOf(a) ? undefined : 'must be a SHA-256 fingerprint (64 hex digits)'));
+  const checkHostName = raw.checkHostName ?? true;
+  c.check(`${field}.checkHostName`, typeof checkHostName === 'boolean' ? undefined : 'must be true or false');
+  const pin = raw.pinnedFingerprint ?? '';
+  c.check(`${field}.pinnedFingerprint`, pin === '' || (typeof pin === 'string' && fingerprintOf(pin)) ? undefined : 'must be empty or a SHA-256 fingerprint (64 hex digits, colons optional)');
   if (c.problems.length) return { ok: false, problems: c.problems };
   return {
     ok: true,
@@ -159,6 +194,9 @@ export function validatePeer(raw: unknown, field = 'peer'): Validated<Omit<Peer,
       host: (raw.host as string).trim(),
       port: raw.port as number,
       tls: tls as TlsMode,
+      trustAnchors: (anchors as string[]).map((a) => fingerprintOf(a)!),
+      checkHostName: checkHostName as boolean,
+      pinnedFingerprint: pin === '' ? '' : fingerprintOf(pin as string)!,
     },
   };
 }

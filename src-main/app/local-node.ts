@@ -8,7 +8,8 @@ import type { NodeState } from '../../src-shared/models';
 import type { LocalNodeSettings } from '../../src-shared/settings-schema';
 import type { ListenAddress } from '../dicomnet/dicom-net';
 import { nodeServices } from '../dicomnet/services/node-services';
-import { DicomScp, type ScpAssociationEvent } from '../dicomnet/services/scp';
+import { DicomScp, type ScpAssociationEvent, type ScpListener } from '../dicomnet/services/scp';
+import type { TlsConfig } from '../dicomnet/transport';
 import { makeDirsSync } from '../dicomnet/services/storage/make-dirs';
 import { StorageService, type ReceivedInstance, type StoreFailure } from '../dicomnet/services/storage/store-scp';
 
@@ -27,7 +28,11 @@ export class LocalNode extends EventEmitter<LocalNodeEvents> {
   /** Start/stop/restart run one after the other, never interleaved. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(settings: LocalNodeSettings, private readonly defaultStorageFolder: string) {
+  /**
+   * `tlsFor` gives the TLS listener's configuration (our identity, trusted callers) or throws a
+   * TlsSetupError saying why there can be none yet.
+   */
+  constructor(settings: LocalNodeSettings, private readonly defaultStorageFolder: string, private readonly tlsFor?: (s: LocalNodeSettings) => TlsConfig) {
     super();
     this.settings = settings;
   }
@@ -69,6 +74,11 @@ export class LocalNode extends EventEmitter<LocalNodeEvents> {
     });
   }
 
+  /** Restarts a running node so that it takes up new certificates; a stopped node stays stopped. */
+  reload(): Promise<NodeState> {
+    return this.configure(this.settings);
+  }
+
   private serially<T>(f: () => Promise<T>): Promise<T> {
     const run = this.queue.then(f, f);
     this.queue = run.catch(() => undefined);
@@ -88,9 +98,20 @@ export class LocalNode extends EventEmitter<LocalNodeEvents> {
     storage.on('instance', (i) => this.emit('instance', i));
     storage.on('failure', (f) => this.emit('failure', f));
     const timeoutMs = s.timeoutSeconds * 1000;
+    const listeners: ScpListener[] = [{ host: s.bindAddress, port: s.port }];
+    let tlsProblem: string | undefined;
+    if (s.tlsEnabled) {
+      try {
+        if (!this.tlsFor) throw new Error('this build has no certificate service');
+        listeners.push({ host: s.bindAddress, port: s.tlsPort, tls: this.tlsFor(s) });
+      } catch (err) {
+        // The plain listener still starts; the state says why TLS does not.
+        tlsProblem = `The TLS listener on port ${s.tlsPort} is not running: ${(err as Error).message}`;
+      }
+    }
     const scp = new DicomScp({
       aeTitle: s.aeTitle,
-      listeners: [{ host: s.bindAddress, port: s.port }],
+      listeners,
       allowedCallingAeTitles: s.allowedCallingAeTitles,
       maxAssociations: s.maxAssociations,
       ...nodeServices(storage),
@@ -113,6 +134,7 @@ export class LocalNode extends EventEmitter<LocalNodeEvents> {
       return this.failed(plain);
     }
     this.scp = scp;
+    this.error = tlsProblem;
     this.emit('state', this.state);
     return this.state;
   }

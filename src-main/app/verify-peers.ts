@@ -1,27 +1,30 @@
 // Verify configured peers: one, or all of them at once (concurrently: one slow or silent peer never
-// delays the others' results), with our local AE title as the calling AE title.
+// delays the others' results), with our local AE title as the calling AE title and the TLS settings
+// of each peer (trust anchors, our certificate, host-name check, pin).
 
 import type { VerifyResult } from '../../src-shared/models';
 import type { Peer, Settings } from '../../src-shared/settings-schema';
+import type { CertificateStore } from './certificates/cert-store';
+import { peerTlsConfig, TlsSetupError } from './tls-settings';
 import { verifyPeer } from './verify';
 
-export function verifyConfiguredPeer(peer: Peer, settings: Settings): Promise<VerifyResult> {
+export function verifyConfiguredPeer(peer: Peer, settings: Settings, certificates: CertificateStore): Promise<VerifyResult> {
   const base = { host: peer.host, port: peer.port, callingAeTitle: settings.localNode.aeTitle, calledAeTitle: peer.aeTitle };
-  if (peer.tls === 'mutual') {
-    // Our certificate comes with the certificate service (issue #5): say so instead of failing oddly.
-    return Promise.resolve({
-      ...base, ok: false, steps: [], totalMs: 0,
-      failure: { step: 'tls', code: 'no-identity', plain: `Peer '${peer.name}' needs mutual TLS, and this workstation has no certificate of its own yet: create or import one on the Certificates page.` },
-    });
+  let tls;
+  try {
+    tls = peerTlsConfig(peer, certificates);
+  } catch (err) {
+    if (!(err instanceof TlsSetupError)) throw err;
+    return Promise.resolve({ ...base, ok: false, steps: [{ step: 'tls', ok: false, ms: 0, detail: err.message }], totalMs: 0, failure: { step: 'tls', code: err.code, plain: err.message } });
   }
-  return verifyPeer({ ...base, tls: peer.tls === 'tls' ? {} : undefined, timeoutMs: settings.localNode.timeoutSeconds * 1000 });
+  return verifyPeer({ ...base, tls, timeoutMs: settings.localNode.timeoutSeconds * 1000 });
 }
 
 /** Every peer verified concurrently; `onResult` as each one finishes. */
-export async function verifyAllPeers(settings: Settings, onResult?: (peerId: string, r: VerifyResult) => void): Promise<Record<string, VerifyResult>> {
+export async function verifyAllPeers(settings: Settings, certificates: CertificateStore, onResult?: (peerId: string, r: VerifyResult) => void): Promise<Record<string, VerifyResult>> {
   const out: Record<string, VerifyResult> = {};
   await Promise.all(settings.peers.map(async (p) => {
-    const r = await verifyConfiguredPeer(p, settings);
+    const r = await verifyConfiguredPeer(p, settings, certificates);
     out[p.id] = r;
     onResult?.(p.id, r);
   }));

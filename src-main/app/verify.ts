@@ -55,10 +55,12 @@ export async function verifyPeer(o: VerifyOptions): Promise<VerifyResult> {
     const f = toFailure(err, 'associate');
     const timings: Record<string, number | undefined> | undefined = err instanceof TransportError ? { ...err.timings }
       : err instanceof AssociationError ? (err.details.timings as Record<string, number> | undefined) : undefined;
-    addTransportSteps(steps, f.step, timings, o.tls !== undefined);
+    addTransportSteps(steps, f.step, timings, o.tls !== undefined, f.plain);
     if (f.step === 'associate') steps.push({ step: 'associate', ok: false, ms: timings?.associateMs ?? 0, detail: f.plain });
     await net.close(0);
-    return fail(f);
+    // A refused certificate is shown too: what it says often explains the failure (dates, issuer).
+    const cert = err instanceof TransportError ? err.peerCertificate : undefined;
+    return fail(f, cert ? { tls: { peerSubject: cert.subject, peerIssuer: cert.issuer, peerFingerprint256: cert.fingerprint256, validFrom: cert.validFrom, validTo: cert.validTo } } : {});
   }
 
   const { association, timings, transport } = connected;
@@ -120,12 +122,12 @@ export async function verifyPeer(o: VerifyOptions): Promise<VerifyResult> {
   return { ...base, ok: true, steps, echoes, tls, totalMs: performance.now() - started };
 }
 
-function addTransportSteps(steps: VerifyStep[], failedAt: VerifyStepName, timings: Record<string, number | undefined> | undefined, tls: boolean): void {
+function addTransportSteps(steps: VerifyStep[], failedAt: VerifyStepName, timings: Record<string, number | undefined> | undefined, tls: boolean, why: string): void {
   const order: VerifyStepName[] = tls ? ['resolve', 'connect', 'tls'] : ['resolve', 'connect'];
   for (const name of order) {
     const ms = timings?.[`${name}Ms`] ?? 0;
     if (name === failedAt) {
-      steps.push({ step: name, ok: false, ms });
+      steps.push({ step: name, ok: false, ms, detail: why });
       return;
     }
     steps.push({ step: name, ok: true, ms });

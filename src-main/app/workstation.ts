@@ -11,6 +11,10 @@ import type { ActivityFilter, VerifyResult } from '../../src-shared/models';
 import { describeProblems, validateLocalNode } from '../../src-shared/settings-schema';
 import type { ScpAssociationEvent } from '../dicomnet/services/scp';
 import { ActivityLog } from './activity-log';
+import { certificateHandlers } from './certificate-handlers';
+import { CertificateStore, type KeyProtector } from './certificates/cert-store';
+import { BadRequest, objectOf, stringField } from './requests';
+import { listenerTlsConfig, peerTlsConfig, TlsSetupError } from './tls-settings';
 import { LocalNode } from './local-node';
 import { Peers } from './peers';
 import { ReceivedList } from './received-list';
@@ -28,25 +32,11 @@ export interface WorkstationOptions {
   readonly choosePaths?: (folders: boolean) => Promise<readonly string[]>;
   /** The desktop's file manager; absent in browser mode. */
   readonly openFolder?: (path: string) => Promise<void>;
+  /** How private keys are sealed at rest: Electron's safeStorage in the app; file permissions alone elsewhere. */
+  readonly keyProtector?: KeyProtector;
 }
 
 export type InvokeHandlers = { readonly [C in InvokeChannel]: (request: unknown) => Promise<InvokeReply<C>> };
-
-/** A payload that is not what the channel takes: the message names the field. */
-export class BadRequest extends Error {
-  override name = 'BadRequest';
-}
-
-function objectOf(request: unknown, channel: string): Record<string, unknown> {
-  if (typeof request !== 'object' || request === null || Array.isArray(request)) throw new BadRequest(`${channel}: the request must be an object`);
-  return request as Record<string, unknown>;
-}
-
-function stringField(o: Record<string, unknown>, field: string, channel: string, max = 256): string {
-  const v = o[field];
-  if (typeof v !== 'string' || v.length === 0 || v.length > max) throw new BadRequest(`${channel}: '${field}' must be a non-empty string of at most ${max} characters`);
-  return v;
-}
 
 export class Workstation {
   readonly settings: SettingsStore;
@@ -54,12 +44,14 @@ export class Workstation {
   readonly peers: Peers;
   readonly activity = new ActivityLog();
   readonly received = new ReceivedList();
+  readonly certificates: CertificateStore;
   private readonly sends = new Map<string, AbortController>();
 
   constructor(private readonly options: WorkstationOptions) {
     this.settings = new SettingsStore(options.settingsBackend ?? join(options.dataFolder, 'settings.json'));
     this.peers = new Peers(this.settings);
-    this.node = new LocalNode(this.settings.settings.localNode, join(options.dataFolder, 'received'));
+    this.certificates = new CertificateStore(options.dataFolder, options.keyProtector);
+    this.node = new LocalNode(this.settings.settings.localNode, join(options.dataFolder, 'received'), (local) => listenerTlsConfig(local, this.certificates));
     this.node.on('state', (s) => this.emit('node:state', s));
     this.node.on('association', (e) => this.emit('association', this.activity.add(toActivity(e))));
     this.node.on('instance', (i) => {
@@ -110,11 +102,11 @@ export class Workstation {
     },
     'verify:peer': async (request) => {
       const peer = this.peers.get(stringField(objectOf(request, 'verify:peer'), 'id', 'verify:peer', 64));
-      const r = await verifyConfiguredPeer(peer, this.settings.settings);
+      const r = await verifyConfiguredPeer(peer, this.settings.settings, this.certificates);
       this.verified(peer.id, r);
       return r;
     },
-    'verify:all': () => verifyAllPeers(this.settings.settings, (peerId, result) => this.verified(peerId, result)),
+    'verify:all': () => verifyAllPeers(this.settings.settings, this.certificates, (peerId, result) => this.verified(peerId, result)),
     'activity:list': async (request) => this.activity.list(request === undefined || request === null ? {} : activityFilter(objectOf(request, 'activity:list'))),
     'received:studies': async () => this.received.studies(),
     'send:start': async (request) => {
@@ -144,6 +136,15 @@ export class Workstation {
       this.sends.get(stringField(objectOf(request, 'send:cancel'), 'sendId', 'send:cancel', 64))?.abort();
       return null;
     },
+    ...certificateHandlers({
+      store: () => this.certificates,
+      localNode: () => this.settings.settings.localNode,
+      changed: (state) => {
+        this.emit('certs:changed', state);
+        // A running TLS listener takes up the new identity and trust at once.
+        if (this.settings.settings.localNode.tlsEnabled && this.node.state.running) void this.node.reload();
+      },
+    }),
   };
 
   /** A verify's outcome: to the GUI, and to the activity log as an outgoing association. */
@@ -166,6 +167,12 @@ export class Workstation {
   private startSend(peerId: string, paths: readonly string[]): string {
     const peer = this.peers.get(peerId);
     const s = this.settings.settings;
+    let tls;
+    try {
+      tls = peerTlsConfig(peer, this.certificates);
+    } catch (err) {
+      throw err instanceof TlsSetupError ? new BadRequest(err.message) : err;
+    }
     const sendId = randomUUID();
     const controller = new AbortController();
     this.sends.set(sendId, controller);
@@ -180,7 +187,7 @@ export class Workstation {
     };
     void sendFiles({
       host: peer.host, port: peer.port, callingAeTitle: s.localNode.aeTitle, calledAeTitle: peer.aeTitle,
-      tls: peer.tls === 'tls' ? {} : undefined, timeoutMs: s.localNode.timeoutSeconds * 1000, paths, signal: controller.signal,
+      tls, timeoutMs: s.localNode.timeoutSeconds * 1000, paths, signal: controller.signal,
       onPlan: (p) => {
         plan = p;
         this.emit('send:progress', { sendId, filesDone, bytesDone, megabytesPerSecond: 0, ...totals() });

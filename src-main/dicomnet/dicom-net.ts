@@ -9,7 +9,7 @@ import type { DicomAssociate } from './association';
 import { Association, type AbortInfo, type AssociationOptions, type DimseMessage } from './connection';
 import { AssociationError } from './errors';
 import type { AAssociateRj } from './pdu/types';
-import { classifyTransportError, connect as transportConnect, listen as transportListen, looksLikeTlsRecord, probeTls, TransportError } from './transport';
+import { classifyTransportError, connect as transportConnect, explainIncomingTlsFailure, type IncomingTlsFailure, listen as transportListen, looksLikeTlsRecord, probeTls, TransportError } from './transport';
 import type { ConnectResult, TlsConfig } from './transport';
 
 export interface DicomNetOptions extends AssociationOptions {
@@ -70,6 +70,8 @@ export interface DicomNetEvents {
   abort: [association: Association, info: AbortInfo];
   data: [association: Association, message: DimseMessage];
   close: [association: Association];
+  /** A caller on a TLS listener failed the handshake (untrusted or missing certificate, not TLS...). */
+  tlsHandshakeFailed: [failure: IncomingTlsFailure];
   error: [error: Error, association: Association | undefined];
 }
 
@@ -104,7 +106,7 @@ export class DicomNet extends EventEmitter<DicomNetEvents> {
     const { server, address } = await transportListen(
       { host: config.host, port: config.port, tls: config.tls },
       (socket) => this.onIncoming(socket, tls, address.port),
-      (err, remote) => this.emitError(new Error(`TLS handshake with ${remote ?? 'a client'} failed: ${err.message}`), undefined),
+      (err, remote) => this.emit('tlsHandshakeFailed', { ...explainIncomingTlsFailure(err), remoteAddress: remote?.address ?? '', remotePort: remote?.port ?? 0, localPort: address.port }),
     );
     server.on('connection', (socket: Socket) => {
       this.rawSockets.add(socket);

@@ -2,18 +2,26 @@
 // the IPC contract answered by the same Workstation object the browser bridge uses (ipc.ts).
 
 import { app, dialog, shell, type BrowserWindow } from 'electron';
+import { defaultDataFolder } from '../app/data-folder';
 import { Workstation } from '../app/workstation';
+import { safeStorageProtector } from './key-protector';
 import { registerIpc, pushEvent } from './ipc';
 import { electronStoreBackend } from './settings-backend';
 import { createMainWindow } from './window';
+
+// The same data folder as the CLI's default, whatever name the packager gives the app.
+app.setPath('userData', defaultDataFolder());
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   let window: BrowserWindow | undefined;
-  const workstation = new Workstation({
+  let workstation: Workstation | undefined;
+  // safeStorage is usable only once the app is ready: the workstation is made then.
+  const makeWorkstation = () => new Workstation({
     dataFolder: app.getPath('userData'),
     settingsBackend: electronStoreBackend(),
+    keyProtector: safeStorageProtector(),
     onEvent: (channel, payload) => window && pushEvent(window, channel, payload),
     choosePaths: async (folders) => {
       if (!window) return [];
@@ -30,11 +38,13 @@ if (!app.requestSingleInstanceLock()) {
     window?.focus();
   });
   app.on('window-all-closed', () => {
-    void workstation.close().finally(() => app.quit());
+    void (workstation?.close() ?? Promise.resolve()).finally(() => app.quit());
   });
   void app.whenReady().then(async () => {
-    registerIpc(workstation, () => window);
+    const ws = makeWorkstation();
+    workstation = ws;
+    registerIpc(ws, () => window);
     window = createMainWindow();
-    await workstation.start();
+    await ws.start();
   });
 }

@@ -8,7 +8,7 @@ export function ActivityPage() {
   const [note, setNote] = useState<string>();
   // A node we rejected becomes a peer in one click (its listening port is unknown: 104, to edit).
   const addAsPeer = (e: ActivityEntry) => {
-    invoke('peers:add', { name: e.callingAeTitle!, aeTitle: e.callingAeTitle!, host: e.remoteAddress.replace(/^::ffff:/, ''), port: 104, tls: 'off' })
+    invoke('peers:add', { name: e.callingAeTitle!, aeTitle: e.callingAeTitle!, host: e.remoteAddress.replace(/^::ffff:/, ''), port: 104, tls: 'off', trustAnchors: [], checkHostName: true, pinnedFingerprint: '' })
       .then((p) => setNote(`Added ${p.name} (${p.host}); check its port on the Peers page.`), (err: Error) => setNote(err.message));
   };
   const [text, setText] = useState('');

@@ -35,7 +35,7 @@ export function PeerEditor({ initial, onClose, onSave }: { initial: PeerForm; on
       </DialogContent>
       <DialogActions>
         <Button onClick={onClose}>Cancel</Button>
-        <Button variant="contained" disabled={!v.ok} onClick={() => v.ok && onSave({ ...v.value, tls: v.value.tls }).catch((e: Error) => setError(e.message))}>Save</Button>
+        <Button variant="contained" disabled={!v.ok} onClick={() => v.ok && onSave({ ...v.value, trustAnchors: v.value.trustAnchors, checkHostName: v.value.checkHostName, pinnedFingerprint: v.value.pinnedFingerprint }).catch((e: Error) => setError(e.message))}>Save</Button>
       </DialogActions>
     </Dialog>
   );

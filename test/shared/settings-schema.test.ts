@@ -1,7 +1,7 @@
 // The shared settings schema: defaults that work, and every problem named by its field.
 
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, describeProblems, hostProblem, portProblem, validatePeer, validateSettings } from '../../src-shared/settings-schema';
+import { DEFAULT_SETTINGS, describeProblems, hostProblem, portProblem, validateLocalNode, validatePeer, validateSettings } from '../../src-shared/settings-schema';
 
 describe('settings schema', () => {
   it('the defaults validate: AE title DICOMNET, port 11112, storage in the data folder', () => {
@@ -46,6 +46,21 @@ describe('settings schema', () => {
 
   it('ports are 1-65535 whole numbers; peers trim their text and default to TLS off', () => {
     expect([0, 1, 65535, 65536, 1.5, '104'].map((p) => portProblem(p) === undefined)).toEqual([false, true, true, false, false, false]);
-    expect(validatePeer({ name: ' PACS ', aeTitle: ' PACS ', host: ' pacs ', port: 104 })).toEqual({ ok: true, value: { id: undefined, name: 'PACS', aeTitle: 'PACS', host: 'pacs', port: 104, tls: 'off' } });
+    expect(validatePeer({ name: ' PACS ', aeTitle: ' PACS ', host: ' pacs ', port: 104 })).toEqual({ ok: true, value: { id: undefined, name: 'PACS', aeTitle: 'PACS', host: 'pacs', port: 104, tls: 'off', trustAnchors: [], checkHostName: true, pinnedFingerprint: '' } });
+  });
+
+  it('peer TLS: fingerprints in any common spelling become colon-separated upper-case hex; bad ones are named', () => {
+    const fp = 'ab'.repeat(32);
+    const v = validatePeer({ name: 'P', aeTitle: 'P', host: 'p', port: 104, tls: 'mutual', trustAnchors: [fp], pinnedFingerprint: `SHA256 Fingerprint=${fp.match(/../g)!.join(':')}`, checkHostName: false });
+    expect(v.ok && v.value).toMatchObject({ tls: 'mutual', checkHostName: false, trustAnchors: ['AB:'.repeat(31) + 'AB'], pinnedFingerprint: 'AB:'.repeat(31) + 'AB' });
+    const bad = validatePeer({ name: 'P', aeTitle: 'P', host: 'p', port: 104, trustAnchors: ['xyz'], pinnedFingerprint: '12:34', checkHostName: 'yes' });
+    expect(!bad.ok && bad.problems.map((p) => p.field)).toEqual(['peer.trustAnchors[0]', 'peer.checkHostName', 'peer.pinnedFingerprint']);
+  });
+
+  it('the TLS listener: port 2762 by default, a port of its own, client certificates optional', () => {
+    const d = validateLocalNode({});
+    expect(d.ok && d.value).toMatchObject({ tlsEnabled: false, tlsPort: 2762, requireClientCertificate: false });
+    const same = validateLocalNode({ port: 2762, tlsEnabled: true });
+    expect(!same.ok && same.problems).toEqual([{ field: 'localNode.tlsPort', message: 'must differ from the plain port' }]);
   });
 });

@@ -104,6 +104,11 @@ export class DicomScp extends EventEmitter<ScpEvents> {
     this.net.on('error', (err) => {
       if (this.listenerCount('error') > 0) this.emit('error', err);
     });
+    // A caller that fails our TLS handshake never gets to associate: report it as a rejection.
+    this.net.on('tlsHandshakeFailed', (f) => this.emit('association', {
+      kind: 'rejected', associationId: 0, remoteAddress: f.remoteAddress, remotePort: f.remotePort,
+      detail: `TLS handshake on port ${f.localPort} failed: ${f.plain}`, durationMs: 0, at: Date.now(),
+    }));
   }
 
   async start(): Promise<ListenAddress[]> {

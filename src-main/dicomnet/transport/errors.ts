@@ -16,10 +16,20 @@ export class TransportError extends Error {
     readonly plain: string,
     readonly timings: StepTimings = {},
     cause?: unknown,
+    readonly peerCertificate?: CertificateSummary,
   ) {
     super(plain, { cause });
     this.name = 'TransportError';
   }
+}
+
+/** The peer's certificate as shown with a TLS failure (subject, issuer, validity, fingerprint). */
+export interface CertificateSummary {
+  readonly subject: string;
+  readonly issuer: string;
+  readonly validFrom: string;
+  readonly validTo: string;
+  readonly fingerprint256: string;
 }
 
 export interface FailureContext {
@@ -27,6 +37,8 @@ export interface FailureContext {
   readonly port: number;
   readonly step: TransportStep;
   readonly timeoutMs?: number;
+  /** The certificate the peer presented, when the handshake got that far. */
+  readonly peerCertificate?: CertificateSummary;
 }
 
 /** A TLS record header: ContentType alert(21) or handshake(22), version 3.x (RFC 8446 §5.1). */
@@ -35,8 +47,9 @@ export function looksLikeTlsRecord(firstBytes: Uint8Array): boolean {
 }
 
 const tlsCertCodes: Record<string, [string, (c: FailureContext) => string]> = {
-  CERT_HAS_EXPIRED: ['expired', (c) => `The certificate of ${c.host}:${c.port} has expired: the peer's administrator must renew it.`],
-  CERT_NOT_YET_VALID: ['not-yet-valid', (c) => `The certificate of ${c.host}:${c.port} is not yet valid: check the clocks of both machines.`],
+  CERT_HAS_EXPIRED: ['expired', (c) => `The certificate of ${c.host}:${c.port} has expired${c.peerCertificate ? ` (on ${c.peerCertificate.validTo})` : ''}: the peer's administrator must renew it.`],
+  CERT_NOT_YET_VALID: ['not-yet-valid', (c) => `The certificate of ${c.host}:${c.port} is not yet valid${c.peerCertificate ? ` (from ${c.peerCertificate.validFrom})` : ''}: check the clocks of both machines.`],
+  ERR_DICOMNET_PIN_MISMATCH: ['pin-mismatch', (c) => `The certificate of ${c.host}:${c.port} is not the pinned one (its SHA-256 fingerprint is ${c.peerCertificate?.fingerprint256 ?? 'unknown'}): if the peer's certificate was renewed, update the pin; otherwise someone else answers at this address.`],
   DEPTH_ZERO_SELF_SIGNED_CERT: ['untrusted', (c) => `The peer's certificate at ${c.host}:${c.port} is self-signed and not trusted: add it (or its CA) to our trusted certificates.`],
   SELF_SIGNED_CERT_IN_CHAIN: ['untrusted', (c) => `The peer's certificate chain at ${c.host}:${c.port} ends in a CA that is not trusted: add that CA to our trusted certificates.`],
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: ['untrusted', (c) => `The peer's certificate at ${c.host}:${c.port} is not trusted: its issuer is unknown to us; add the issuer's CA certificate to our trusted certificates.`],
@@ -53,7 +66,7 @@ export function classifyTransportError(err: unknown, c: FailureContext, timings:
   const code = e?.code ?? '';
   const message = String(e?.message ?? err);
   const at = `${c.host}:${c.port}`;
-  const make = (step: TransportStep, short: string, plain: string) => new TransportError(step, short, plain, timings, err);
+  const make = (step: TransportStep, short: string, plain: string) => new TransportError(step, short, plain, timings, err, c.peerCertificate);
 
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') {
     return make('resolve', 'not-found', `The name '${c.host}' could not be resolved: check the host name, or use the peer's IP address (DNS${code === 'EAI_AGAIN' ? ' did not answer' : ' has no such name'}).`);
@@ -101,4 +114,32 @@ export function classifyTransportError(err: unknown, c: FailureContext, timings:
     return make(c.step, 'reset', `The connection to ${at} was reset by the peer: it may refuse our address, or expect TLS.`);
   }
   return make(c.step, code ? code.toLowerCase() : 'error', `The ${c.step} step to ${at} failed: ${message}.`);
+}
+
+/** A caller's failed TLS handshake on our listener, in plain words (the acceptor's side of the table above). */
+export interface IncomingTlsFailure {
+  readonly code: string;
+  readonly plain: string;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localPort: number;
+}
+
+export function explainIncomingTlsFailure(err: Error): Pick<IncomingTlsFailure, 'code' | 'plain'> {
+  const m = `${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`.toLowerCase();
+  if (m.includes('peer did not return a certificate') || m.includes('certificate required')) {
+    return { code: 'client-cert-missing', plain: 'The caller sent no certificate, and this node requires one (mutual TLS): the caller must configure its certificate, or turn "require client certificate" off.' };
+  }
+  if (m.includes('certificate has expired') || m.includes('cert_has_expired')) return { code: 'client-cert-expired', plain: "The caller's certificate has expired: its administrator must renew it." };
+  if (m.includes('unknown ca') || m.includes('certificate verify failed') || m.includes('unable to get') || m.includes('self-signed') || m.includes('self signed')) {
+    return { code: 'client-cert-untrusted', plain: "The caller's certificate is not trusted: add it (or its CA) to the trusted certificates on the Certificates page." };
+  }
+  if (m.includes('http request') || m.includes('wrong version number') || m.includes('unknown protocol') || m.includes('packet length too long')) {
+    return { code: 'not-tls', plain: 'The caller does not speak TLS: it sent plain DICOM to our TLS port; it should use our plain port or turn TLS on.' };
+  }
+  if (m.includes('unsupported protocol') || m.includes('protocol version')) return { code: 'no-common-version', plain: 'No common TLS version with the caller: we accept TLS 1.2 and 1.3 only.' };
+  if (m.includes('no shared cipher') || m.includes('no suitable')) return { code: 'no-common-cipher', plain: 'No common TLS cipher suite with the caller: we accept the BCP 195 suites only.' };
+  if (m.includes('timed out') || m.includes('timeout')) return { code: 'timeout', plain: 'The caller did not finish the TLS handshake in time.' };
+  if (m.includes('econnreset') || m.includes('socket hang up') || m.includes('disconnected')) return { code: 'closed', plain: 'The caller closed the connection during the TLS handshake: it may not trust our certificate.' };
+  return { code: 'tls-error', plain: `The TLS handshake with the caller failed: ${err.message}.` };
 }

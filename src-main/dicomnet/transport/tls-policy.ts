@@ -34,6 +34,8 @@ export interface TlsConfig {
   readonly checkHostName?: boolean;
   /** Client: SNI name to send (defaults to the host when it is a name). */
   readonly servername?: string;
+  /** Client: the peer's certificate must have this SHA-256 fingerprint (colon-separated upper-case hex), besides a trusted chain. */
+  readonly pinnedFingerprint256?: string;
 }
 
 const common = {

@@ -6,7 +6,7 @@
 import { lookup } from 'node:dns/promises';
 import { createServer as createTcpServer, connect as tcpConnect, isIP, type Server, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { classifyTransportError, TransportError, type StepTimings, type TransportStep } from './errors';
+import { classifyTransportError, TransportError, type CertificateSummary, type StepTimings, type TransportStep } from './errors';
 import { clientOptions, serverOptions, type TlsConfig } from './tls-policy';
 
 export interface ListenOptions {
@@ -26,14 +26,8 @@ export interface ConnectOptions {
   readonly timeoutMs: number;
 }
 
-export interface PeerCertificateSummary {
-  readonly subject: string;
-  readonly issuer: string;
-  readonly validFrom: string;
-  readonly validTo: string;
-  /** SHA-256 fingerprint, colon-separated upper-case hex (as openssl prints it). */
-  readonly fingerprint256: string;
-}
+/** The peer's certificate, as shown after a handshake or with a TLS failure. */
+export type PeerCertificateSummary = CertificateSummary;
 
 export interface TlsSessionInfo {
   readonly protocol: string;
@@ -58,7 +52,7 @@ export interface Listening {
 export async function listen(
   options: ListenOptions,
   onConnection: (socket: Socket) => void,
-  onTlsError?: (err: Error, remote: string | undefined) => void,
+  onTlsError?: (err: Error, remote: { address: string; port: number } | undefined) => void,
 ): Promise<Listening> {
   const tlsModule = options.tls ? await import('node:tls') : undefined;
   let server: Server;
@@ -70,7 +64,7 @@ export async function listen(
     });
     // A failed handshake must never take the listener down: report it and go on.
     s.on('tlsClientError', (err, socket) => {
-      onTlsError?.(err, socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : undefined);
+      onTlsError?.(err, socket.remoteAddress ? { address: socket.remoteAddress, port: socket.remotePort ?? 0 } : undefined);
       socket.destroy();
     });
     server = s;
@@ -154,9 +148,16 @@ export async function connect(o: ConnectOptions): Promise<ConnectResult> {
   const tlsConfig = o.tls;
   const tls = await import('node:tls');
   const secure = await step<TLSSocket>('tls', ctx, timings, (done, fail) => {
-    const s = tls.connect({ ...clientOptions(tlsConfig, o.host, tls.checkServerIdentity), socket: tcp });
+    // The chain, host name and pin are checked here at secureConnect rather than by node:tls
+    // (rejectUnauthorized), so that a refused certificate can still be shown to the user. Nothing
+    // is sent on the socket before these checks pass.
+    const s = tls.connect({ ...clientOptions(tlsConfig, o.host, tls.checkServerIdentity), rejectUnauthorized: false, socket: tcp });
     s.once('secureConnect', () => {
       s.off('error', fail);
+      const peer = sessionInfo(s).peerCertificate;
+      const refuse = (code: string) => fail(classifyTransportError(Object.assign(new Error(code), { code }), { ...ctx, step: 'tls', peerCertificate: peer }, timings));
+      if (!s.authorized) return refuse(String(s.authorizationError ?? 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'));
+      if (tlsConfig.pinnedFingerprint256 && peer?.fingerprint256 !== tlsConfig.pinnedFingerprint256) return refuse('ERR_DICOMNET_PIN_MISMATCH');
       done(s);
     });
     s.once('error', fail);
