@@ -38,4 +38,8 @@ function printText(r: VerifyResult, out: NodeJS.WritableStream, err: NodeJS.Writ
   const f = r.failure;
   err.write(`C-ECHO ${r.callingAeTitle} -> ${peer} failed at step '${f?.step ?? '?'}' (${f?.code ?? '?'}):\n  ${f?.plain ?? 'unknown error'}\n`);
   for (const s of r.steps) err.write(`  ${s.ok ? 'ok  ' : 'FAIL'} ${s.step.padEnd(9)} ${ms(s.ms).padStart(9)}${s.detail ? `  ${s.detail}` : ''}\n`);
+  const t = r.tls;
+  if (t?.peerSubject) {
+    err.write(`  peer certificate: ${t.peerSubject} (issuer ${t.peerIssuer ?? '?'}), valid ${t.validFrom ?? '?'} to ${t.validTo ?? '?'}, SHA-256 ${t.peerFingerprint256 ?? '?'}\n`);
+  }
 }

@@ -2,6 +2,7 @@
 // Exit codes: 0 success, 1 failure, 2 bad arguments.
 
 import * as nodeModule from 'node:module';
+import { runCert } from './cert';
 import { runEcho } from './echo';
 import { startScp } from './scp';
 import { runStore } from './store';
@@ -19,6 +20,8 @@ async function main(argv: string[]): Promise<number> {
       return runEcho(rest, process.stdout, process.stderr);
     case 'store':
       return runStore(rest, process.stdout, process.stderr);
+    case 'cert':
+      return runCert(rest, process.stdout, process.stderr);
     case 'scp': {
       // Signal handlers go in before the 'listening' lines are printed: a script may send SIGTERM
       // as soon as it reads them.

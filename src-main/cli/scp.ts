@@ -1,7 +1,9 @@
 // `dicomnet scp ...`: a DICOM node that answers C-ECHO and, with --storage or --ignore, C-STORE.
 
 import { accessSync, constants as fsConstants } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { CertificateStore } from '../app/certificates/cert-store';
+import { listenerTlsConfig } from '../app/tls-settings';
 import { describeStatus } from '../../src-shared/dicom-status';
 import type { ListenAddress } from '../dicomnet/dicom-net';
 import { nodeServices } from '../dicomnet/services/node-services';
@@ -70,6 +72,13 @@ export function parseScpArgs(argv: string[]) {
     });
   } else if (v.cert !== undefined || v.key !== undefined || v.ca !== undefined || v['require-client-cert']) {
     throw new UsageError('--cert, --key, --ca and --require-client-cert go with --tls-port.');
+  } else if (node?.tlsEnabled && v.settings !== undefined) {
+    // The app's TLS listener: our identity and trusted certificates from the settings file's folder.
+    try {
+      listeners.push({ host, port: node.tlsPort, tls: listenerTlsConfig(node, new CertificateStore(dirname(resolve(v.settings)))) });
+    } catch (err) {
+      throw new UsageError(`--settings ${v.settings}: ${(err as Error).message}`);
+    }
   }
   if (v.storage !== undefined && v.ignore) throw new UsageError('--storage and --ignore exclude each other: store, or discard.');
   const duplicates = v.duplicates;

@@ -22,6 +22,24 @@ export const USAGE = `Usage:
       per instance to stderr; stops on SIGINT/SIGTERM. --settings reads the app's settings.json
       (checked by the app's schema) for the local node's values; options given win.
 
+  dicomnet cert create [--key-type ec-p256|rsa-2048|rsa-3072] [--cn NAME] [--org O] [--ou OU]
+                [--country CC] [--dns NAME]... [--ip ADDR]... [--days N] [--data DIR] [--json]
+  dicomnet cert csr    [the same subject options] [--out FILE] [--data DIR]
+  dicomnet cert inspect FILE... [--passphrase P] [--data DIR] [--json]
+  dicomnet cert import FILE... [--passphrase P] [--data DIR] [--json]
+  dicomnet cert trust FILE... [--label TEXT] [--data DIR] [--json]
+  dicomnet cert untrust FINGERPRINT [--data DIR]
+  dicomnet cert list [--data DIR] [--json]
+  dicomnet cert export [--out FILE] [--data DIR]
+      Our TLS identity and trusted certificates, in the app's data folder (--data DIR, else
+      $DICOMNET_DATA, else the desktop app's folder). create: a new key and a self-signed
+      certificate, its names filled from the app's settings and this machine; csr: a new key and
+      a signing request for your CA (import the CA's answer with 'cert import'); inspect: PEM,
+      DER or PKCS#12, prints subject, issuer, names, validity, key, SHA-256 fingerprint and the
+      chain to the trusted certificates, exit 1 if the file holds no certificate or the passphrase
+      is wrong ($DICOMNET_PASSPHRASE also gives it); import: our certificate and key (PEM, DER,
+      PKCS#12); trust: a CA or peer certificate; export: our certificate in PEM (never the key).
+
   dicomnet --help | --version
 `;
 

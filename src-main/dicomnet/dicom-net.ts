@@ -286,6 +286,10 @@ async function diagnoseAssociateFailure(err: unknown, firstBytes: Uint8Array, co
       return new AssociationError('associate', 'expects-tls',
         `The peer expects TLS on ${config.host}:${config.port}: it closed our plain association request and answers a TLS handshake; turn TLS on for this peer (or use its plain DICOM port).`);
     }
+    if (config.tls) {
+      return new AssociationError('associate', 'peer-rejected-our-cert',
+        `The peer at ${config.host}:${config.port} closed the connection right after the TLS handshake, without answering the association request: it probably does not accept our certificate (none sent, or not trusted by it); give the peer's administrator our certificate, or use mutual TLS with it.`);
+    }
     return new AssociationError('associate', 'closed',
       `The peer at ${config.host}:${config.port} closed the connection without answering the association request: it may expect TLS on this port, or refuse our address.`);
   }

@@ -52,8 +52,9 @@ describe('TLS loopback', () => {
     expect(ok.ok, ok.failure?.plain).toBe(true);
     const without = await verify(port, { ca: [pki.ca.certPem] });
     expect(without.ok).toBe(false);
-    expect(without.failure?.step).toBe('tls');
-    expect(without.failure?.plain).toMatch(/requires a client certificate/);
+    // TLS 1.3: the handshake completes before the server checks our certificate; it then closes.
+    expect(['tls', 'associate']).toContain(without.failure?.step);
+    expect(without.failure?.plain).toMatch(/requires a client certificate|does not accept our certificate/);
   });
 
   it('an expired server certificate: "expired"', async () => {

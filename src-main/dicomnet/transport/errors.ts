@@ -131,7 +131,8 @@ export function explainIncomingTlsFailure(err: Error): Pick<IncomingTlsFailure, 
     return { code: 'client-cert-missing', plain: 'The caller sent no certificate, and this node requires one (mutual TLS): the caller must configure its certificate, or turn "require client certificate" off.' };
   }
   if (m.includes('certificate has expired') || m.includes('cert_has_expired')) return { code: 'client-cert-expired', plain: "The caller's certificate has expired: its administrator must renew it." };
-  if (m.includes('unknown ca') || m.includes('certificate verify failed') || m.includes('unable to get') || m.includes('self-signed') || m.includes('self signed')) {
+  if (m.includes('not_yet_valid')) return { code: 'client-cert-not-yet-valid', plain: "The caller's certificate is not yet valid: check the clocks of both machines." };
+  if (m.includes('unknown ca') || m.includes('certificate verify failed') || m.includes('unable to get') || m.includes('unable_to') || m.includes('self-signed') || m.includes('self signed') || m.includes('self_signed') || m.includes('cert_signature_failure')) {
     return { code: 'client-cert-untrusted', plain: "The caller's certificate is not trusted: add it (or its CA) to the trusted certificates on the Certificates page." };
   }
   if (m.includes('http request') || m.includes('wrong version number') || m.includes('unknown protocol') || m.includes('packet length too long')) {

@@ -57,8 +57,19 @@ export async function listen(
   const tlsModule = options.tls ? await import('node:tls') : undefined;
   let server: Server;
   if (options.tls && tlsModule) {
-    const s = tlsModule.createServer({ ...serverOptions(options.tls), handshakeTimeout: options.handshakeTimeoutMs ?? 30_000 });
+    const requireClientCert = options.tls.requireClientCert === true;
+    // Client certificates are checked here, not by node:tls (rejectUnauthorized), which drops a
+    // refused caller without a word: this way the log says why (none sent, not trusted, expired).
+    const s = tlsModule.createServer({ ...serverOptions(options.tls), rejectUnauthorized: false, handshakeTimeout: options.handshakeTimeoutMs ?? 30_000 });
     s.on('secureConnection', (socket: TLSSocket) => {
+      if (requireClientCert && !socket.authorized) {
+        const cert = socket.getPeerCertificate();
+        const none = !cert || Object.keys(cert).length === 0;
+        const code = none ? 'ERR_NO_CLIENT_CERTIFICATE' : String(socket.authorizationError);
+        onTlsError?.(Object.assign(new Error(none ? 'peer did not return a certificate' : code), { code }), socket.remoteAddress ? { address: socket.remoteAddress, port: socket.remotePort ?? 0 } : undefined);
+        socket.destroy();
+        return;
+      }
       socket.setNoDelay(true);
       onConnection(socket);
     });
@@ -163,6 +174,13 @@ export async function connect(o: ConnectOptions): Promise<ConnectResult> {
     s.once('error', fail);
     tcp.once('close', () => fail(Object.assign(new Error('socket disconnected'), { code: 'ECONNRESET' })));
     return s;
+  }).catch(async (err: unknown) => {
+    // Closed at our ClientHello without a TLS alert: a plain DICOM port does that (DCMTK), but so
+    // may a TLS peer refusing us. A second, unverified handshake tells them apart.
+    if (err instanceof TransportError && err.code === 'closed' && !(await probeTls(o.host, o.port, Math.min(o.timeoutMs, 3000)))) {
+      throw new TransportError('tls', 'not-tls', `The peer at ${o.host}:${o.port} does not speak TLS on this port: it closed the connection at our TLS handshake and answers no other; it is probably a plain DICOM port: turn TLS off for this peer or use its TLS port.`, timings, err);
+    }
+    throw err;
   });
   timings.tlsMs = performance.now() - t;
   return {
@@ -171,6 +189,12 @@ export async function connect(o: ConnectOptions): Promise<ConnectResult> {
     timings: { resolveMs: timings.resolveMs, connectMs: timings.connectMs, tlsMs: timings.tlsMs },
     tls: sessionInfo(secure),
   };
+}
+
+/** OpenSSL's 'Jan  1 00:00:00 2021 GMT' as ISO 8601 (what the GUI and the CLI show everywhere). */
+function isoDate(text: string): string {
+  const t = Date.parse(text);
+  return Number.isNaN(t) ? text : new Date(t).toISOString();
 }
 
 export function sessionInfo(s: TLSSocket): TlsSessionInfo {
@@ -182,8 +206,8 @@ export function sessionInfo(s: TLSSocket): TlsSessionInfo {
     peerCertificate: cert && Object.keys(cert).length > 0 ? {
       subject: name(cert.subject as unknown as Record<string, unknown>),
       issuer: name(cert.issuer as unknown as Record<string, unknown>),
-      validFrom: cert.valid_from,
-      validTo: cert.valid_to,
+      validFrom: isoDate(cert.valid_from),
+      validTo: isoDate(cert.valid_to),
       fingerprint256: cert.fingerprint256,
     } : undefined,
   };
