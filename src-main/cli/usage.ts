@@ -20,7 +20,8 @@ export const USAGE = `Usage:
       DIR/<study>/<series>/<instance>.dcm) or --ignore (received and discarded). Prints one
       'listening on HOST:PORT' line per listener to stdout, one line per association event and
       per instance to stderr; stops on SIGINT/SIGTERM. --settings reads the app's settings.json
-      (checked by the app's schema) for the local node's values; options given win.
+      (checked by the app's schema) for the local node's values, its TLS listener included (our
+      identity and trusted certificates from the pki/ folder beside it); options given win.
 
   dicomnet cert create [--key-type ec-p256|rsa-2048|rsa-3072] [--cn NAME] [--org O] [--ou OU]
                 [--country CC] [--dns NAME]... [--ip ADDR]... [--days N] [--data DIR] [--json]
