@@ -30,6 +30,14 @@ const electron = vi.hoisted(() => ({
   ipcMain: { handle: vi.fn(), on: vi.fn() },
   app: { getPath: () => tmpdir() },
   shell: {},
+  // The OS keychain as Electron exposes it; the tests switch its availability and backend.
+  keychain: { available: true, backend: 'gnome_libsecret' },
+  safeStorage: {
+    isEncryptionAvailable: () => electron.keychain.available,
+    getSelectedStorageBackend: () => electron.keychain.backend,
+    encryptString: (s: string) => Buffer.from(`sealed:${Buffer.from(s, 'latin1').toString('base64')}`),
+    decryptString: (b: Buffer) => Buffer.from(b.toString().slice('sealed:'.length), 'base64').toString('latin1'),
+  },
 }));
 vi.mock('electron', () => ({ ...electron, default: electron }));
 
@@ -133,5 +141,30 @@ describe('the window', () => {
     expect(headers).toEqual({ responseHeaders: { 'X-Other': ['1'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
     expect(CONTENT_SECURITY_POLICY).toMatch(/default-src 'none'; script-src 'self';/);
     expect(w.loaded).toMatch(/renderer[\\/]index\.html$/);
+  });
+});
+
+describe('private keys sealed by the OS keychain (safeStorage)', () => {
+  it('seals our key where a real keychain is available, and falls back to file permissions where not', async () => {
+    const { safeStorageProtector } = await import('../../src-main/electron/key-protector');
+    const { CertificateStore } = await import('../../src-main/app/certificates/cert-store');
+    const request = { keyType: 'ec-p256' as const, subject: { commonName: 'ws' }, dnsNames: ['localhost'], ipAddresses: [], days: 5 };
+    electron.keychain.available = true;
+    electron.keychain.backend = process.platform === 'linux' ? 'gnome_libsecret' : 'unknown';
+    const sealed = new CertificateStore(join(work, 'sealed'), safeStorageProtector());
+    const info = await sealed.createSelfSigned(request);
+    expect(info.keyProtection).toBe('os-keychain');
+    const onDisk = readFileSync(join(sealed.folder, 'identity.key.enc'), 'latin1');
+    expect(onDisk.startsWith('sealed:')).toBe(true);
+    expect(onDisk).not.toContain('PRIVATE KEY');
+    expect(sealed.identity()!.certificates[0]!.checkPrivateKey(sealed.identity()!.key)).toBe(true);
+    if (process.platform === 'linux') {
+      electron.keychain.backend = 'basic_text';
+      expect(safeStorageProtector().kind).toBe('file-permissions');
+    }
+    electron.keychain.available = false;
+    const plain = new CertificateStore(join(work, 'plain'), safeStorageProtector());
+    expect((await plain.createSelfSigned(request)).keyProtection).toBe('file-permissions');
+    expect(readdirSync(plain.folder)).toContain('identity.key');
   });
 });
