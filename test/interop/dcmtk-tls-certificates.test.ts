@@ -184,7 +184,7 @@ describe.runIf(haveDcmtk && cliBuilt())('TLS with certificates from the certific
   });
 
   describe('the CLI says the same', () => {
-    it('dicomnet echo: "expired" with the peer certificate; "not trusted"', async () => {
+    it('dicomnet echo and store: "expired" with the peer certificate; "not trusted"', async () => {
       const expired = await startStorescp(['-aet', 'STORESCP', '+tls', pki.expiredServer.keyFile, pki.expiredServer.certFile, '+cf', pki.ca.certFile], { tls: true });
       try {
         const r = await runCli(['echo', '127.0.0.1', String(expired.port), '--aec', 'STORESCP', '--tls', '--ca', pki.ca.certFile, '--cert', pki.client.certFile, '--key', pki.client.keyFile]);
@@ -199,6 +199,11 @@ describe.runIf(haveDcmtk && cliBuilt())('TLS with certificates from the certific
         const u = await runCli(['echo', '127.0.0.1', String(good.port), '--aec', 'STORESCP', '--tls', '--ca', pki.otherCa.certFile]);
         expect(u.code).toBe(1);
         expect(u.stderr).toMatch(/is not trusted/);
+        const file = join(work, 'to-send.dcm');
+        makeInstance(file);
+        const s = await runCli(['store', '127.0.0.1', String(good.port), file, '--aec', 'STORESCP', '--tls', '--ca', pki.otherCa.certFile]);
+        expect(s.code).toBe(1);
+        expect(s.stderr).toMatch(/FAILED +.*to-send\.dcm: .*is not trusted/);
       } finally {
         await good.stop();
       }
