@@ -1,5 +1,6 @@
 // Our SCU against our SCP over TLS (PS3.15 B.12): handshake, mutual TLS, and each failure explained.
 
+import { createServer as createTlsServer, connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPeer } from '../../src-main/app/verify';
 import { echoHandlers } from '../../src-main/dicomnet/services/echo';
@@ -96,5 +97,35 @@ describe('TLS loopback', () => {
     const bad = await verify(port, { ca: [pki.ca.certPem], checkHostName: true, servername: 'pacs.example' });
     expect(bad.failure?.step).toBe('tls');
     expect(bad.failure?.code).toBe('host-mismatch');
+  });
+
+  it('no common TLS version: a peer that offers only TLS 1.0/1.1 is named as such, on either side', async () => {
+    // A real TLS 1.1-only server (OpenSSL allows it at security level 0), as old modalities have.
+    const old = createTlsServer({ cert: pki.server.certPem, key: pki.server.keyPem, minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }, (c) => c.destroy());
+    old.on('tlsClientError', () => undefined);
+    await new Promise<void>((r) => old.listen(0, '127.0.0.1', r));
+    try {
+      const r = await verify((old.address() as { port: number }).port, { ca: [pki.ca.certPem] });
+      expect(r.failure).toMatchObject({ step: 'tls', code: 'no-common-version' });
+      expect(r.failure?.plain).toMatch(/No common TLS version/);
+    } finally {
+      old.close();
+    }
+    // An old caller at our TLS listener: the association log says why.
+    const scp = new DicomScp({
+      aeTitle: 'DICOMNET', listeners: [{ host: '127.0.0.1', port: 0, tls: { cert: pki.server.certPem, key: pki.server.keyPem } }],
+      supportedContexts: new Map([[VERIFICATION, VERIFICATION_TRANSFER_SYNTAXES]]), handlers: echoHandlers,
+    });
+    scps.push(scp);
+    const details: string[] = [];
+    scp.on('association', (e) => details.push(e.detail ?? ''));
+    const port = (await scp.start())[0]!.port;
+    await new Promise<void>((resolve) => {
+      const c = tlsConnect({ host: '127.0.0.1', port, minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0', rejectUnauthorized: false });
+      c.on('error', () => resolve());
+      c.on('secureConnect', () => { c.destroy(); resolve(); });
+    });
+    for (let i = 0; i < 100 && details.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(details[0]).toMatch(/No common TLS version with the caller/);
   });
 });
