@@ -1,12 +1,13 @@
 import { AppBar, Box, IconButton, Tab, Tabs, Toolbar, Tooltip, Typography } from '@mui/material';
 import { useState } from 'react';
 import { ActivityPage } from './pages/ActivityPage';
+import { CertificatesPage } from './pages/CertificatesPage';
 import { LocalNodePage } from './pages/LocalNodePage';
 import { PeersPage } from './pages/PeersPage';
 import { ReceivedPage } from './pages/ReceivedPage';
 import { SendPage } from './pages/SendPage';
 
-const PAGES = ['Local node', 'Peers', 'Activity', 'Send', 'Received'] as const;
+const PAGES = ['Local node', 'Peers', 'Activity', 'Send', 'Received', 'Certificates'] as const;
 
 export function App({ mode, onToggleMode }: { mode: 'light' | 'dark'; onToggleMode: () => void }) {
   const [page, setPage] = useState(0);
@@ -29,6 +30,7 @@ export function App({ mode, onToggleMode }: { mode: 'light' | 'dark'; onToggleMo
         {page === 2 && <ActivityPage />}
         {page === 3 && <SendPage />}
         {page === 4 && <ReceivedPage />}
+        {page === 5 && <CertificatesPage />}
       </Box>
     </Box>
   );

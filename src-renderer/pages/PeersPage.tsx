@@ -2,7 +2,10 @@ import { Alert, Box, Button, Chip, Drawer, Stack, Table, TableBody, TableCell, T
 import { useEffect, useState } from 'react';
 import type { VerifyResult } from '../../src-shared/models';
 import type { Peer } from '../../src-shared/settings-schema';
-import { EMPTY_PEER_FORM, PeerEditor, type PeerForm } from './PeerEditor';
+import { EMPTY_PEER_FORM, PeerEditor, peerToForm, type PeerForm } from './PeerEditor';
+import { PeerTlsChips } from './PeerTlsChips';
+import { VerifyTlsDetails } from './VerifyTlsDetails';
+import { useCertificates } from './certificates/useCertificates';
 import { invoke, on } from '../api';
 
 function ResultChip({ r, busy }: { r?: VerifyResult; busy: boolean }) {
@@ -23,6 +26,8 @@ export function PeersPage() {
   const [editing, setEditing] = useState<{ id?: string; form: PeerForm }>();
   const [details, setDetails] = useState<string>();
   const [error, setError] = useState<string>();
+  const { state: certificates } = useCertificates();
+  const trusted = certificates?.trusted ?? [];
 
   const reload = () => invoke('peers:list').then(setPeers, (e: Error) => setError(e.message));
   useEffect(() => {
@@ -58,11 +63,12 @@ export function PeersPage() {
         <TableBody>
           {peers.map((p) => (
             <TableRow key={p.id} data-testid={`peer-${p.name}`} hover>
-              <TableCell>{p.name}</TableCell><TableCell>{p.aeTitle}</TableCell><TableCell>{p.host}</TableCell><TableCell>{p.port}</TableCell><TableCell>{p.tls}</TableCell>
+              <TableCell>{p.name}</TableCell><TableCell>{p.aeTitle}</TableCell><TableCell>{p.host}</TableCell><TableCell>{p.port}</TableCell>
+              <TableCell><PeerTlsChips peer={p} result={results[p.id]} trusted={trusted} /></TableCell>
               <TableCell onClick={() => results[p.id] && setDetails(p.id)} sx={{ cursor: results[p.id] ? 'pointer' : undefined }}><ResultChip r={results[p.id]} busy={busy[p.id] === true} /></TableCell>
               <TableCell align="right">
                 <Button size="small" onClick={() => verify(p.id)}>Verify</Button>
-                <Button size="small" onClick={() => setEditing({ id: p.id, form: { name: p.name, aeTitle: p.aeTitle, host: p.host, port: String(p.port), tls: p.tls } })}>Edit</Button>
+                <Button size="small" onClick={() => setEditing({ id: p.id, form: peerToForm(p) })}>Edit</Button>
                 <Button size="small" color="error" onClick={() => invoke('peers:remove', { id: p.id }).then(reload, (e: Error) => setError(e.message))}>Delete</Button>
               </TableCell>
             </TableRow>
@@ -71,7 +77,7 @@ export function PeersPage() {
         </TableBody>
       </Table>
       {editing && (
-        <PeerEditor initial={editing.form} onClose={() => setEditing(undefined)} onSave={async (input) => {
+        <PeerEditor initial={editing.form} trusted={trusted} hasIdentity={certificates ? certificates.identity !== undefined : undefined} onClose={() => setEditing(undefined)} onSave={async (input) => {
           if (editing.id) await invoke('peers:update', { id: editing.id, peer: input });
           else await invoke('peers:add', input);
           setEditing(undefined);
@@ -83,6 +89,7 @@ export function PeersPage() {
           <Box sx={{ p: 2, overflowWrap: 'anywhere' }} data-testid="verify-details">
             <Typography variant="subtitle1">{shown.calledAeTitle}@{shown.host}:{shown.port}</Typography>
             {shown.failure && <Alert severity="error" sx={{ my: 1 }}>{shown.failure.plain}</Alert>}
+            {shown.tls && <VerifyTlsDetails tls={shown.tls} />}
             <Table size="small" sx={{ tableLayout: 'fixed' }}><TableBody>
               {shown.steps.map((s) => (
                 <TableRow key={s.step}>

@@ -41,4 +41,28 @@ describe('LocalNodeForm', () => {
     fireEvent.click(save());
     expect(onSave).toHaveBeenCalledWith({ ...DEFAULT_SETTINGS.localNode, aeTitle: 'WS1', port: 4242, allowedCallingAeTitles: ['MOD1', 'MOD2'], maxAssociations: 4 });
   });
+
+  it('the TLS listener: its port and the client certificate switch while it is on, checked against the plain port', () => {
+    const onSave = vi.fn();
+    render(<LocalNodeForm settings={DEFAULT_SETTINGS.localNode} hasIdentity={false} onSave={onSave} />);
+    expect(screen.getByText('The TLS listener needs our certificate: create or import one on the Certificates page.')).toBeTruthy();
+    expect(screen.queryByLabelText('TLS port')).toBeNull();
+    fireEvent.click(screen.getByLabelText('TLS listener'));
+    expect((screen.getByLabelText('TLS port') as HTMLInputElement).value).toBe('2762');
+    type('TLS port', '11112');
+    expect(screen.getByText('must differ from the plain port')).toBeTruthy();
+    expect(save().disabled).toBe(true);
+    type('TLS port', '70000');
+    expect(screen.getByText('must be a whole number from 1 to 65535')).toBeTruthy();
+    type('TLS port', '2763');
+    fireEvent.click(screen.getByLabelText('Require client certificates'));
+    fireEvent.click(save());
+    expect(onSave).toHaveBeenCalledWith({ ...DEFAULT_SETTINGS.localNode, tlsEnabled: true, tlsPort: 2763, requireClientCertificate: true });
+  });
+
+  it('says nothing of certificates when we have an identity', () => {
+    render(<LocalNodeForm settings={{ ...DEFAULT_SETTINGS.localNode, tlsEnabled: true }} hasIdentity onSave={() => undefined} />);
+    expect(screen.queryByText(/needs our certificate/)).toBeNull();
+    expect((screen.getByLabelText('Require client certificates') as HTMLInputElement).checked).toBe(false);
+  });
 });

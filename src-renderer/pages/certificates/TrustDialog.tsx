@@ -1,0 +1,44 @@
+// Trusts the certificates in files or pasted PEM (a site CA, or a peer's own certificate).
+
+import { Alert, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, Stack, TextField } from '@mui/material';
+import { useState } from 'react';
+import type { CertificatesState } from '../../../src-shared/certificates';
+import { invoke } from '../../api';
+import { CertificateSourceFields, sourceOf, type SourceText } from './CertificateSourceFields';
+
+export function TrustDialog({ onClose, onChanged }: { onClose: () => void; onChanged: (s: CertificatesState) => void }) {
+  const [source, setSource] = useState<SourceText>({ paths: '', pem: '' });
+  const [label, setLabel] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const src = sourceOf(source);
+  const trust = () => {
+    if (src === undefined || src === 'both') return;
+    setBusy(true);
+    setError(undefined);
+    invoke('certs:trust', { ...src, ...(label.trim() ? { label: label.trim() } : {}) }).then(
+      (s) => { onChanged(s); onClose(); },
+      (e: Error) => { setBusy(false); setError(e.message); },
+    );
+  };
+  return (
+    <Dialog open onClose={busy ? undefined : onClose} maxWidth="sm" fullWidth>
+      <DialogTitle>Trust a certificate</DialogTitle>
+      <DialogContent>
+        <Stack spacing={1} sx={{ pt: 1 }}>
+          <DialogContentText variant="body2">
+            Peers whose certificate chains to a trusted certificate are accepted (when calling them, and when they call our TLS
+            listener). Trust your site's CA, or a peer's own certificate; compare its fingerprint with the peer's administrator.
+          </DialogContentText>
+          <CertificateSourceFields value={source} onChange={setSource} />
+          <TextField size="small" label="Label" value={label} onChange={(e) => setLabel(e.target.value)} helperText="Optional: how it is named here, e.g. Site CA" />
+          {error && <Alert severity="error">{error}</Alert>}
+        </Stack>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose} disabled={busy}>Cancel</Button>
+        <Button variant="contained" disabled={src === undefined || src === 'both' || busy} onClick={trust}>Trust</Button>
+      </DialogActions>
+    </Dialog>
+  );
+}
