@@ -6,9 +6,8 @@ import { hostname, networkInterfaces } from 'node:os';
 import { basename } from 'node:path';
 import { identityRequestProblems, type CertificatesState, type IdentityRequest } from '../../src-shared/certificates';
 import type { InvokeChannels, InvokeReply } from '../../src-shared/ipc';
-import { hostProblem, type LocalNodeSettings } from '../../src-shared/settings-schema';
-import { fingerprintOf } from '../../src-shared/settings-schema';
-import { inspectFiles, type CertificateStore } from './certificates/cert-store';
+import { fingerprintOf, hostProblem, type LocalNodeSettings } from '../../src-shared/settings-schema';
+import { CertificateStoreError, inspectFiles, type CertificateStore } from './certificates/cert-store';
 import { CredentialError, type CredentialFile } from './certificates/credentials';
 import { BadRequest, objectOf, pathsField } from './requests';
 
@@ -65,7 +64,7 @@ async function plainly<T>(f: () => T | Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (err) {
-    if (err instanceof CredentialError || (err as Error).name === 'CertificateStoreError') throw new BadRequest((err as Error).message);
+    if (err instanceof CredentialError || err instanceof CertificateStoreError) throw new BadRequest(err.message);
     throw err;
   }
 }

@@ -8,7 +8,7 @@ import { DicomAssociate } from '../dicomnet/association';
 import { DicomNet } from '../dicomnet/dicom-net';
 import { AssociationError } from '../dicomnet/errors';
 import { echo } from '../dicomnet/services/echo';
-import { TransportError, type ConnectResult, type TlsConfig } from '../dicomnet/transport';
+import { TransportError, type CertificateSummary, type ConnectResult, type TlsConfig } from '../dicomnet/transport';
 import { TransferSyntax } from '../dicomnet/part10/transfer-syntax';
 import { SopClass, uidName } from '../dicomnet/uids';
 
@@ -60,7 +60,7 @@ export async function verifyPeer(o: VerifyOptions): Promise<VerifyResult> {
     await net.close(0);
     // A refused certificate is shown too: what it says often explains the failure (dates, issuer).
     const cert = err instanceof TransportError ? err.peerCertificate : undefined;
-    return fail(f, cert ? { tls: { peerSubject: cert.subject, peerIssuer: cert.issuer, peerFingerprint256: cert.fingerprint256, validFrom: cert.validFrom, validTo: cert.validTo } } : {});
+    return fail(f, cert ? { tls: certificateInfo(cert) } : {});
   }
 
   const { association, timings, transport } = connected;
@@ -145,13 +145,10 @@ function toFailure(err: unknown, fallback: VerifyStepName): VerifyFailure {
 
 function tlsInfo(t: ConnectResult): VerifyTlsInfo | undefined {
   if (!t.tls) return undefined;
-  return {
-    protocol: t.tls.protocol,
-    cipher: t.tls.cipher,
-    peerSubject: t.tls.peerCertificate?.subject,
-    peerIssuer: t.tls.peerCertificate?.issuer,
-    peerFingerprint256: t.tls.peerCertificate?.fingerprint256,
-    validFrom: t.tls.peerCertificate?.validFrom,
-    validTo: t.tls.peerCertificate?.validTo,
-  };
+  return { protocol: t.tls.protocol, cipher: t.tls.cipher, ...certificateInfo(t.tls.peerCertificate) };
+}
+
+/** The peer's certificate as a verify result shows it: after a handshake, or refused by it. */
+function certificateInfo(c: CertificateSummary | undefined): VerifyTlsInfo {
+  return { peerSubject: c?.subject, peerIssuer: c?.issuer, peerFingerprint256: c?.fingerprint256, validFrom: c?.validFrom, validTo: c?.validTo };
 }

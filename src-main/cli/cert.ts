@@ -2,17 +2,16 @@
 // (--data DIR, else DICOMNET_DATA, else the app's own folder). Keys made here are kept by file
 // permissions (the OS keychain is the desktop app's); no command ever prints a private key.
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KEY_TYPES, type CertificateDetails, type ChainCheck, type IdentityRequest, type KeyType } from '../../src-shared/certificates';
-import { identityRequestProblems } from '../../src-shared/certificates';
-import { DEFAULT_SETTINGS, fingerprintOf, validateSettings } from '../../src-shared/settings-schema';
+import { identityRequestProblems, KEY_TYPES, type CertificateDetails, type ChainCheck, type IdentityRequest, type KeyType } from '../../src-shared/certificates';
+import { DEFAULT_SETTINGS, fingerprintOf } from '../../src-shared/settings-schema';
 import { identityDefaults, readChosenFiles } from '../app/certificate-handlers';
-import { CertificateStore, inspectFiles } from '../app/certificates/cert-store';
+import { CertificateStore, CertificateStoreError, inspectFiles } from '../app/certificates/cert-store';
 import { CredentialError } from '../app/certificates/credentials';
 import { defaultDataFolder } from '../app/data-folder';
 import { BadRequest } from '../app/requests';
-import { parseCommandLine, parsePositiveInt } from './options';
+import { parseCommandLine, parsePositiveInt, readSettingsOption } from './options';
 import { UsageError } from './usage';
 
 const SUBJECT_OPTIONS = {
@@ -32,11 +31,12 @@ function dataFolder(v: { data?: string }): string {
   return v.data ?? defaultDataFolder();
 }
 
-/** The app's local node settings, read only (a broken file is the app's to keep aside, not ours). */
+/** The app's local node settings, if its settings file is there and valid; the defaults otherwise. */
 function localNodeOf(folder: string) {
+  const path = join(folder, 'settings.json');
+  if (!existsSync(path)) return DEFAULT_SETTINGS.localNode;
   try {
-    const v = validateSettings(JSON.parse(readFileSync(join(folder, 'settings.json'), 'utf8')));
-    return v.ok ? v.value.localNode : DEFAULT_SETTINGS.localNode;
+    return readSettingsOption(path).localNode;
   } catch {
     return DEFAULT_SETTINGS.localNode;
   }
@@ -97,7 +97,7 @@ async function reporting(err: NodeJS.WritableStream, f: () => Promise<number> | 
   try {
     return await f();
   } catch (e) {
-    if (e instanceof CredentialError || e instanceof BadRequest || (e as Error).name === 'CertificateStoreError') {
+    if (e instanceof CredentialError || e instanceof BadRequest || e instanceof CertificateStoreError) {
       err.write(`dicomnet cert: ${(e as Error).message}\n`);
       return 1;
     }
@@ -133,13 +133,7 @@ export async function runCert(argv: string[], out: NodeJS.WritableStream, err: N
       if (positionals.length === 0) throw new UsageError('cert inspect takes FILE (PEM, DER or PKCS#12).');
       return reporting(err, () => {
         const anchors = v.data !== undefined || existsSync(defaultDataFolder()) ? new CertificateStore(dataFolder(v)).trustedCertificates() : [];
-        let files;
-        try {
-          files = readChosenFiles(positionals);
-        } catch (e) {
-          throw new BadRequest((e as Error).message);
-        }
-        const r = inspectFiles(files, passphrase(v), anchors);
+        const r = inspectFiles(readChosenFiles(positionals), passphrase(v), anchors);
         if (v.json) {
           out.write(`${JSON.stringify(r)}\n`);
           return 0;

@@ -2,7 +2,6 @@
 // Exit codes: 0 success, 1 failure, 2 bad arguments.
 
 import * as nodeModule from 'node:module';
-import { runCert } from './cert';
 import { runEcho } from './echo';
 import { startScp } from './scp';
 import { runStore } from './store';
@@ -21,7 +20,8 @@ async function main(argv: string[]): Promise<number> {
     case 'store':
       return runStore(rest, process.stdout, process.stderr);
     case 'cert':
-      return runCert(rest, process.stdout, process.stderr);
+      // Loaded on demand: the certificate code stays out of every `dicomnet echo` start.
+      return (await import('./cert')).runCert(rest, process.stdout, process.stderr);
     case 'scp': {
       // Signal handlers go in before the 'listening' lines are printed: a script may send SIGTERM
       // as soon as it reads them.

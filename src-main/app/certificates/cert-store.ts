@@ -117,10 +117,12 @@ export class CertificateStore {
     const certs = this.identityCertificates();
     if (certs.length === 0) return undefined;
     const [leaf, ...rest] = certs as [X509Certificate, ...X509Certificate[]];
+    const certificate = describeCertificate(leaf, now);
     return {
-      certificate: describeCertificate(leaf, now),
+      certificate,
       chain: rest.map((c) => describeCertificate(c, now)),
-      chainCheck: checkChain(leaf, rest, [...this.trustedCertificates(), ...(describeCertificate(leaf, now).selfSigned ? [leaf] : [])], now),
+      // A self-signed identity is its own anchor.
+      chainCheck: checkChain(leaf, rest, [...this.trustedCertificates(), ...(certificate.selfSigned ? [leaf] : [])], now),
       keyProtection: this.keyProtection('identity'),
     };
   }

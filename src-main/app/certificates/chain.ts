@@ -3,17 +3,20 @@
 // certificates given with it, and says why not in plain words.
 
 import type { X509Certificate } from 'node:crypto';
-import type { ChainCheck } from '../../../src-shared/certificates';
+import type { CertificateDetails, ChainCheck } from '../../../src-shared/certificates';
 import { describeCertificate } from './inspect';
 
 const MAX_PATH = 8;
 
 export function checkChain(leaf: X509Certificate, others: readonly X509Certificate[], anchors: readonly X509Certificate[], now = Date.now()): ChainCheck {
   const path: X509Certificate[] = [leaf];
-  const summary = () => path.map((c) => ({ subject: describeCertificate(c, now).subject, fingerprint256: c.fingerprint256 }));
+  // Each certificate is read once, however often the walk looks at it.
+  const described = new Map<X509Certificate, CertificateDetails>();
+  const details = (c: X509Certificate) => described.get(c) ?? described.set(c, describeCertificate(c, now)).get(c)!;
+  const summary = () => path.map((c) => ({ subject: details(c).subject, fingerprint256: c.fingerprint256 }));
   const expiredIn = () => {
     for (const c of path) {
-      const d = describeCertificate(c, now);
+      const d = details(c);
       if (d.expiry === 'expired') return `${d.subject} expired on ${d.validTo.slice(0, 10)}`;
       if (d.expiry === 'not-yet-valid') return `${d.subject} is not valid before ${d.validFrom.slice(0, 10)}`;
     }
@@ -30,7 +33,7 @@ export function checkChain(leaf: X509Certificate, others: readonly X509Certifica
     }
     const issuer = others.find((o) => o !== current && !path.includes(o) && current.checkIssued(o) && current.verify(o.publicKey));
     if (!issuer) {
-      const d = describeCertificate(current, now);
+      const d = details(current);
       const problem = d.selfSigned
         ? `${d.subject} is self-signed and not among the trusted certificates`
         : `${d.subject} is issued by ${d.issuer}, which is not among the trusted certificates`;

@@ -106,11 +106,6 @@ export function readDer(buf: Buffer): Asn1 {
   return node;
 }
 
-/** Reads one value from the start of `buf` (more may follow). */
-export function readDerPrefix(buf: Buffer): Asn1 {
-  return parseAt(buf, 0, 0).node;
-}
-
 // ---- typed accessors: each checks the tag, so a wrong structure is a clear error ----------------
 
 export function expect(node: Asn1 | undefined, tag: number, what: string): Asn1 {

@@ -26,13 +26,11 @@ export interface ConnectOptions {
   readonly timeoutMs: number;
 }
 
-/** The peer's certificate, as shown after a handshake or with a TLS failure. */
-export type PeerCertificateSummary = CertificateSummary;
 
 export interface TlsSessionInfo {
   readonly protocol: string;
   readonly cipher: string;
-  readonly peerCertificate?: PeerCertificateSummary;
+  readonly peerCertificate?: CertificateSummary;
 }
 
 export interface ConnectResult {
@@ -46,6 +44,10 @@ export interface ConnectResult {
 export interface Listening {
   readonly server: Server;
   readonly address: { readonly host: string; readonly port: number };
+}
+
+function remoteOf(socket: Socket): { address: string; port: number } | undefined {
+  return socket.remoteAddress ? { address: socket.remoteAddress, port: socket.remotePort ?? 0 } : undefined;
 }
 
 /** Starts a plain or TLS listener; `onConnection` gets each socket (TLS: after the handshake). */
@@ -66,7 +68,7 @@ export async function listen(
         const cert = socket.getPeerCertificate();
         const none = !cert || Object.keys(cert).length === 0;
         const code = none ? 'ERR_NO_CLIENT_CERTIFICATE' : String(socket.authorizationError);
-        onTlsError?.(Object.assign(new Error(none ? 'peer did not return a certificate' : code), { code }), socket.remoteAddress ? { address: socket.remoteAddress, port: socket.remotePort ?? 0 } : undefined);
+        onTlsError?.(Object.assign(new Error(none ? 'peer did not return a certificate' : code), { code }), remoteOf(socket));
         socket.destroy();
         return;
       }
@@ -75,7 +77,7 @@ export async function listen(
     });
     // A failed handshake must never take the listener down: report it and go on.
     s.on('tlsClientError', (err, socket) => {
-      onTlsError?.(err, socket.remoteAddress ? { address: socket.remoteAddress, port: socket.remotePort ?? 0 } : undefined);
+      onTlsError?.(err, remoteOf(socket));
       socket.destroy();
     });
     server = s;

@@ -1,7 +1,7 @@
 // "Are you sure?" for what cannot be undone from here.
 
 import { Alert, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle } from '@mui/material';
-import { useState } from 'react';
+import { useAction } from './useAction';
 
 export function ConfirmDialog({ title, text, confirm, onConfirm, onClose }: {
   title: string;
@@ -10,12 +10,8 @@ export function ConfirmDialog({ title, text, confirm, onConfirm, onClose }: {
   onConfirm: () => Promise<unknown>;
   onClose: () => void;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const go = () => {
-    setBusy(true);
-    onConfirm().then(onClose, (e: Error) => { setBusy(false); setError(e.message); });
-  };
+  const { busy, error, run } = useAction();
+  const go = () => run(onConfirm, onClose);
   return (
     <Dialog open onClose={onClose}>
       <DialogTitle>{title}</DialogTitle>

@@ -8,6 +8,7 @@ import { identityRequestProblems, KEY_TYPE_LABELS, KEY_TYPES, type CertificatesS
 import { invoke } from '../../api';
 import { commaList } from './format';
 import { PendingCsr } from './PendingCsr';
+import { useAction } from './useAction';
 
 type Mode = 'self-signed' | 'csr';
 interface Form {
@@ -47,8 +48,7 @@ function toRequest(f: Form, base: IdentityRequest): IdentityRequest {
 export function CreateIdentityDialog({ onClose, onChanged }: { onClose: () => void; onChanged: (s: CertificatesState) => void }) {
   const [base, setBase] = useState<IdentityRequest>();
   const [form, setForm] = useState<Form>();
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const [csr, setCsr] = useState<CertificatesState['pendingCsr']>();
 
   useEffect(() => {
@@ -83,13 +83,11 @@ export function CreateIdentityDialog({ onClose, onChanged }: { onClose: () => vo
   );
   const create = () => {
     if (!request || !form || problems.length) return;
-    setBusy(true);
-    setError(undefined);
-    invoke('certs:create', { ...request, mode: form.mode }).then((s) => {
+    run(() => invoke('certs:create', { ...request, mode: form.mode }), (s) => {
       onChanged(s);
       if (form.mode === 'csr' && s.pendingCsr) setCsr(s.pendingCsr);
       else onClose();
-    }, (e: Error) => { setBusy(false); setError(e.message); });
+    });
   };
 
   return (

@@ -7,20 +7,15 @@ import type { CertificatesState } from '../../../src-shared/certificates';
 import { invoke } from '../../api';
 import { lineList } from './format';
 import { PathsField } from './PathsField';
+import { useAction } from './useAction';
 
 export function ImportIdentityDialog({ onClose, onChanged }: { onClose: () => void; onChanged: (s: CertificatesState) => void }) {
   const [paths, setPaths] = useState('');
   const [passphrase, setPassphrase] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const list = lineList(paths);
   const doImport = () => {
-    setBusy(true);
-    setError(undefined);
-    invoke('certs:import-identity', { paths: list, ...(passphrase ? { passphrase } : {}) }).then(
-      (s) => { onChanged(s); onClose(); },
-      (e: Error) => { setBusy(false); setError(e.message); },
-    );
+    run(() => invoke('certs:import-identity', { paths: list, ...(passphrase ? { passphrase } : {}) }), (s) => { onChanged(s); onClose(); });
   };
   return (
     <Dialog open onClose={busy ? undefined : onClose} maxWidth="sm" fullWidth>

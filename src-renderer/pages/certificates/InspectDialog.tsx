@@ -8,23 +8,18 @@ import { invoke } from '../../api';
 import { CertificateDetailsView } from './CertificateDetailsView';
 import { CertificateSourceFields, sourceOf, type SourceText } from './CertificateSourceFields';
 import { ChainStatus } from './ChainStatus';
+import { useAction } from './useAction';
 
 export function InspectDialog({ onClose }: { onClose: () => void }) {
   const [source, setSource] = useState<SourceText>({ paths: '', pem: '' });
   const [passphrase, setPassphrase] = useState('');
   const [result, setResult] = useState<CertificateInspection>();
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const src = sourceOf(source);
   const inspect = () => {
     if (src === undefined || src === 'both') return;
-    setBusy(true);
-    setError(undefined);
     setResult(undefined);
-    invoke('certs:inspect', { ...src, ...(passphrase ? { passphrase } : {}) }).then(
-      (r) => { setBusy(false); setResult(r); },
-      (e: Error) => { setBusy(false); setError(e.message); },
-    );
+    run(() => invoke('certs:inspect', { ...src, ...(passphrase ? { passphrase } : {}) }), setResult);
   };
   return (
     <Dialog open onClose={onClose} maxWidth="md" fullWidth>

@@ -5,21 +5,16 @@ import { useState } from 'react';
 import type { CertificatesState } from '../../../src-shared/certificates';
 import { invoke } from '../../api';
 import { CertificateSourceFields, sourceOf, type SourceText } from './CertificateSourceFields';
+import { useAction } from './useAction';
 
 export function TrustDialog({ onClose, onChanged }: { onClose: () => void; onChanged: (s: CertificatesState) => void }) {
   const [source, setSource] = useState<SourceText>({ paths: '', pem: '' });
   const [label, setLabel] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const src = sourceOf(source);
   const trust = () => {
     if (src === undefined || src === 'both') return;
-    setBusy(true);
-    setError(undefined);
-    invoke('certs:trust', { ...src, ...(label.trim() ? { label: label.trim() } : {}) }).then(
-      (s) => { onChanged(s); onClose(); },
-      (e: Error) => { setBusy(false); setError(e.message); },
-    );
+    run(() => invoke('certs:trust', { ...src, ...(label.trim() ? { label: label.trim() } : {}) }), (s) => { onChanged(s); onClose(); });
   };
   return (
     <Dialog open onClose={busy ? undefined : onClose} maxWidth="sm" fullWidth>
