@@ -2,35 +2,18 @@
 // trust the site CA, then verify DCMTK storescp over mutual TLS (it trusts the exported certificate)
 // and see the session and the peer's certificate; an expired peer certificate is explained.
 
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workstation } from '../../src-main/app/workstation';
 import { startBridge, type Bridge } from '../../src-main/bridge/server';
 import { makeTestPki, type TestPki } from '../helpers/certs';
+import { CHROMIUM, haveChromium, RENDERER, rendererBuilt, SHOTS } from '../helpers/browser';
 import { killAllDcmtk, requireDcmtk, startStorescp, type RunningStorescp } from '../helpers/dcmtk';
 
-const CHROMIUM = '/usr/bin/chromium';
-const RENDERER = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
-const SHOTS = fileURLToPath(new URL('../../test-results/e2e', import.meta.url));
-
-function haveChromium(): boolean {
-  if (existsSync(CHROMIUM)) return true;
-  const why = `Chromium missing at ${CHROMIUM}: install it with 'apt-get install -y chromium'.`;
-  if (process.env.CI) throw new Error(`GUI e2e: ${why} In CI a missing browser fails the run.`);
-  console.warn(`\n!!!!!!!!!!\n!!! SKIPPING certificates e2e: ${why}\n!!!!!!!!!!\n`);
-  return false;
-}
-
-function rendererBuilt(): boolean {
-  if (!existsSync(join(RENDERER, 'index.html'))) throw new Error(`${RENDERER} is missing: run 'npm run build' first (npm test does).`);
-  return true;
-}
-
-describe.runIf(haveChromium() && rendererBuilt() && requireDcmtk('certificates e2e with DCMTK peers'))('TLS and certificates in the GUI', () => {
+describe.runIf(haveChromium('certificates e2e') && rendererBuilt() && requireDcmtk('certificates e2e with DCMTK peers'))('TLS and certificates in the GUI', () => {
   const work = mkdtempSync(join(tmpdir(), 'dicomnet-e2e-certs-'));
   const errors: string[] = [];
   let pki: TestPki;

@@ -2,38 +2,19 @@
 // through the browser bridge: set up the local node, add peers with validation as you type, verify
 // them (our own node, and a port where nothing listens), see the activity.
 
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workstation } from '../../src-main/app/workstation';
 import { startBridge, type Bridge } from '../../src-main/bridge/server';
+import { CHROMIUM, haveChromium, RENDERER, rendererBuilt, SHOTS } from '../helpers/browser';
 import { killAllDcmtk, requireDcmtk, runDcmtk, startStorescp, type RunningStorescp } from '../helpers/dcmtk';
 import { makeInstance, newUid } from '../helpers/dicom-files';
 import { freePort } from '../helpers/ports';
 
-const CHROMIUM = '/usr/bin/chromium';
-const RENDERER = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
-
-function haveChromium(): boolean {
-  if (existsSync(CHROMIUM)) return true;
-  const why = `Chromium missing at ${CHROMIUM}: install it with 'apt-get install -y chromium'.`;
-  if (process.env.CI) throw new Error(`GUI e2e: ${why} In CI a missing browser fails the run.`);
-  console.warn(`\n!!!!!!!!!!\n!!! SKIPPING GUI e2e: ${why}\n!!!!!!!!!!\n`);
-  return false;
-}
-
-function rendererBuilt(): boolean {
-  if (!existsSync(join(RENDERER, 'index.html'))) throw new Error(`${RENDERER} is missing: run 'npm run build' first (npm test does).`);
-  return true;
-}
-
-/** Screenshots of each page, kept as test artifacts. */
-const SHOTS = fileURLToPath(new URL('../../test-results/e2e', import.meta.url));
-
-describe.runIf(haveChromium() && rendererBuilt() && requireDcmtk('GUI e2e with DCMTK peers'))('GUI in Chromium on the real services', () => {
+describe.runIf(haveChromium('GUI e2e') && rendererBuilt() && requireDcmtk('GUI e2e with DCMTK peers'))('GUI in Chromium on the real services', () => {
   const work = mkdtempSync(join(tmpdir(), 'dicomnet-e2e-'));
   let ws: Workstation;
   let bridge: Bridge;
