@@ -1,5 +1,8 @@
 // The `dicomnet` command as other tools script it: exit codes, output lines, plain-words failures.
 
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliBuilt, runCli, startCliScp, type RunningScp } from './run-cli';
 
@@ -45,6 +48,31 @@ describe.runIf(cliBuilt())('dicomnet CLI', () => {
     await new Promise((res) => setTimeout(res, 200));
     expect(scp.stderr()).toMatch(/127\.0\.0\.1:\d+ DICOMNET -> TESTSCP accepted: #1 Verification accepted/);
     expect(scp.stderr()).toMatch(/DICOMNET -> TESTSCP released: 5 request\(s\) served/);
+  });
+
+  it('a plain echo loads none of the modules it does not need (TLS, crypto, zlib, DNS, the app code)', async () => {
+    // Issue #2: the single `dicomnet echo` process should start fast, so what it loads is checked here
+    // (its time is measured by `npm run bench`, never asserted). A preload prints, at exit, the Node
+    // built-ins the process loaded and the project files it required.
+    const dir = mkdtempSync(join(tmpdir(), 'dicomnet-load-'));
+    const probe = join(dir, 'probe.cjs');
+    writeFileSync(probe, `process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify({
+      builtins: process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)),
+      files: Object.keys(require.cache),
+    }) + '\\n'));`);
+    try {
+      const r = await runCli(['echo', '127.0.0.1', String(scp.ports.plain), '--aec', 'TESTSCP'], 15_000, ['--require', probe]);
+      expect(r.code, r.stderr).toBe(0);
+      const line = r.stderr.split('\n').find((l) => l.startsWith('LOADED '));
+      const loaded = JSON.parse(line!.slice(7)) as { builtins: string[]; files: string[] };
+      expect(loaded.builtins).toContain('net');
+      for (const unneeded of ['tls', 'crypto', 'zlib', 'dns/promises', 'child_process', 'http']) {
+        expect(loaded.builtins, unneeded).not.toContain(unneeded);
+      }
+      expect(loaded.files.filter((f) => !f.endsWith('probe.cjs')).map((f) => basename(f)).sort()).toEqual(['dicomnet-main.cjs', 'dicomnet.cjs']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('--json prints one object per attempt with each step and its duration', async () => {

@@ -17,10 +17,10 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `dicomnet ARGS` to completion, killed after `timeoutMs`. */
-export function runCli(args: string[], timeoutMs = 15_000): Promise<CliResult> {
+/** Runs `dicomnet ARGS` to completion, killed after `timeoutMs`; `nodeArgs` go to node before the bin. */
+export function runCli(args: string[], timeoutMs = 15_000, nodeArgs: string[] = []): Promise<CliResult> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => { stdout += c; });

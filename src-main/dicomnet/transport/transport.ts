@@ -3,7 +3,6 @@
 // step it happened in. Every socket gets TCP_NODELAY: DICOM is request/response, and Nagle's
 // algorithm with delayed ACKs adds 40 ms stalls per message.
 
-import { lookup } from 'node:dns/promises';
 import { createServer as createTcpServer, connect as tcpConnect, isIP, type Server, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { classifyTransportError, TransportError, type CertificateSummary, type StepTimings, type TransportStep } from './errors';
@@ -137,7 +136,8 @@ export async function connect(o: ConnectOptions): Promise<ConnectResult> {
   let address = o.host;
   if (isIP(o.host) === 0) {
     address = await step<string>('resolve', ctx, timings, (done, fail) => {
-      lookup(o.host).then((r) => done(r.address), fail);
+      // Loaded here, not at the top: most peers are given as addresses, and `dicomnet echo` starts faster.
+      process.getBuiltinModule('node:dns/promises').lookup(o.host).then((r) => done(r.address), fail);
       return undefined;
     });
   }
