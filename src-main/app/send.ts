@@ -8,7 +8,7 @@ import { classifyStatus, describeStatus } from '../../src-shared/dicom-status';
 import { DicomAssociate } from '../dicomnet/association';
 import { DicomNet } from '../dicomnet/dicom-net';
 import { AssociationError } from '../dicomnet/errors';
-import { planAssociations, scanFile, storeFile, type DicomFile } from '../dicomnet/services/storage/store-scu';
+import { FilePrefetcher, planAssociations, scanFile, storeFile, type DicomFile } from '../dicomnet/services/storage/store-scu';
 import { TransportError } from '../dicomnet/transport';
 import type { PeerConnection } from './verify';
 
@@ -130,6 +130,7 @@ export async function sendFiles(o: SendOptions): Promise<SendSummary> {
       }
       const onAbort = () => association.abort('cancelled by the user');
       o.signal?.addEventListener('abort', onAbort);
+      const prefetcher = new FilePrefetcher();
       try {
         const window = Math.max(1, Math.min(ASYNC_WINDOW, association.associate?.maxInvokedByRequestor() || ASYNC_WINDOW));
         let nextIndex = 0;
@@ -144,7 +145,8 @@ export async function sendFiles(o: SendOptions): Promise<SendSummary> {
             }
             const t0 = performance.now();
             try {
-              const r = await storeFile(association, f, o.timeoutMs);
+              // Once this file is on the wire, the next one is read while the peer works.
+              const r = await storeFile(association, f, o.timeoutMs, { prefetcher, afterSent: () => prefetcher.load(group.files[nextIndex]) });
               const cls = classifyStatus(r.status);
               const ok = cls === 'Success' || cls === 'Warning';
               report({
@@ -166,6 +168,7 @@ export async function sendFiles(o: SendOptions): Promise<SendSummary> {
         await Promise.all(Array.from({ length: window }, sender));
         if (!association.isClosed && association.state === 'Sta6') await association.release().catch(() => association.abort());
       } finally {
+        prefetcher.dispose();
         o.signal?.removeEventListener('abort', onAbort);
       }
     }

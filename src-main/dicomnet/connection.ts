@@ -69,6 +69,8 @@ export interface DataSetSource {
   chunks(): AsyncIterable<Buffer> | Iterable<Buffer>;
   /** A piece has been written (handed to the kernel): its memory may be used again. */
   release?(piece: Buffer): void;
+  /** The last fragment has been handed to the transport; the response is not in yet. */
+  sent?(): void;
 }
 
 export interface AbortInfo {
@@ -300,6 +302,7 @@ export class Association extends EventEmitter<AssociationEvents> {
         previous = piece;
       }
       await this.writePiece(presentationContextId, previous ?? Buffer.alloc(0), true, max, commandBuffers, source);
+      source.sent?.();
     } finally {
       this.streaming = false;
       const deferred = this.deferredSends;

@@ -138,21 +138,81 @@ function readPiece(fd: number, file: DicomFile, pos: number): Promise<Buffer> {
   });
 }
 
+/** A file opened and its first piece read ahead of its turn. */
+interface ReadAhead {
+  readonly fd: number;
+  readonly piece: Buffer;
+}
+
+/**
+ * Reads the next file's first piece while the peer is still working on the previous one. A peer
+ * without an asynchronous operations window (DCMTK) answers each C-STORE before it takes the next, so
+ * without this the open and read of every file sit between its predecessor's response and its own
+ * request; with it they overlap the peer's work. At most `limit` files are held open ahead.
+ */
+export class FilePrefetcher {
+  private readonly ahead = new Map<DicomFile, ReadAhead>();
+
+  constructor(private readonly limit = 2) {}
+
+  /** Opens `file` and reads its first piece now; a failure is left for the real read to report. */
+  load(file: DicomFile | undefined): void {
+    if (!file || this.ahead.has(file)) return;
+    if (this.ahead.size >= this.limit) this.drop(this.ahead.keys().next().value!);
+    let fd: number | undefined;
+    try {
+      fd = openSync(file.path, 'r');
+      this.ahead.set(file, { fd, piece: readPieceSync(fd, file, file.header.dataSetOffset) });
+    } catch {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
+
+  /** The read-ahead of `file`, now owned by the caller (who closes the fd). */
+  take(file: DicomFile): ReadAhead | undefined {
+    const r = this.ahead.get(file);
+    this.ahead.delete(file);
+    return r;
+  }
+
+  /** Closes what was read ahead and not sent (the association ended, the file needed converting). */
+  dispose(): void {
+    for (const file of [...this.ahead.keys()]) this.drop(file);
+  }
+
+  private drop(file: DicomFile): void {
+    const r = this.take(file);
+    if (!r) return;
+    closeSync(r.fd);
+    giveBack(r.piece);
+  }
+}
+
+/** What happens around sending one file's data set. */
+export interface SendHooks {
+  /** Where this file's first piece may already have been read. */
+  readonly prefetcher?: FilePrefetcher;
+  /** Called once the whole data set is handed to the network (its response not yet in). */
+  readonly afterSent?: () => void;
+}
+
 /**
  * The file's data set (after the meta group) as a stream of pieces. The first piece is read
  * synchronously (for the typical instance, open/read/close without a thread-pool round trip each:
- * on a small VM those hand-offs cost more than the reads); later pieces are read asynchronously, one
- * ahead, while the previous one is being written to the network.
+ * on a small VM those hand-offs cost more than the reads), or was read ahead; later pieces are read
+ * asynchronously, one ahead, while the previous one is being written to the network.
  */
-export function fileDataSet(file: DicomFile): DataSetSource {
+export function fileDataSet(file: DicomFile, hooks: SendHooks = {}): DataSetSource {
   return {
     release: giveBack,
+    sent: hooks.afterSent,
     async *chunks() {
-      const fd = openSync(file.path, 'r');
+      const ahead = hooks.prefetcher?.take(file);
+      const fd = ahead?.fd ?? openSync(file.path, 'r');
       let pending: Promise<Buffer> | undefined;
       try {
         const end = file.size;
-        let piece = readPieceSync(fd, file, file.header.dataSetOffset);
+        let piece = ahead?.piece ?? readPieceSync(fd, file, file.header.dataSetOffset);
         let pos = file.header.dataSetOffset + piece.length;
         while (true) {
           pending = pos < end ? readPiece(fd, file, pos) : undefined;
@@ -195,13 +255,13 @@ export interface StoreOutcome {
 }
 
 /** Sends one file with C-STORE and resolves with the peer's status. */
-export async function storeFile(association: Association, file: DicomFile, timeoutMs?: number): Promise<StoreOutcome> {
+export async function storeFile(association: Association, file: DicomFile, timeoutMs?: number, hooks: SendHooks = {}): Promise<StoreOutcome> {
   const plan = choosePlan(association, file);
   if (!plan) {
     throw new AssociationError('dimse', 'no-context',
       `The peer accepted no presentation context for this file's SOP class ${file.header.mediaStorageSopClassUid} with transfer syntax ${file.header.transferSyntaxUid} (nor one we can convert to): it does not store this kind of object.`);
   }
-  const source = plan.transcodeTo ? transcodedDataSet(file, plan.transcodeTo) : fileDataSet(file);
+  const source = plan.transcodeTo ? transcodedDataSet(file, plan.transcodeTo) : fileDataSet(file, hooks);
   const rsp: DimseMessage = await association.request(plan.context.id, {
     commandField: CommandField.CStoreRq,
     affectedSopClassUid: file.header.mediaStorageSopClassUid,

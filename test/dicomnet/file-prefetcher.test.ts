@@ -1,0 +1,70 @@
+// The SCU's read-ahead (FilePrefetcher): the next file's first piece is read while the peer works on
+// the previous one. What it read must be exactly the data set's start, and whatever is not sent
+// must be closed again: a long send must not leak file descriptors.
+
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FilePrefetcher, fileDataSet, scanFile, type DicomFile } from '../../src-main/dicomnet/services/storage/store-scu';
+import { makeInstance } from '../helpers/dicom-files';
+
+const dir = mkdtempSync(join(tmpdir(), 'dicomnet-prefetch-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const openFds = () => readdirSync('/proc/self/fd').length;
+
+function file(name: string, pixelBytes: number): DicomFile {
+  const path = join(dir, name);
+  makeInstance(path, { pixelBytes, seed: pixelBytes % 97 });
+  const r = scanFile(path);
+  if (!r.ok) throw new Error(r.reason);
+  return r.file;
+}
+
+async function dataSetBytes(f: DicomFile, prefetcher?: FilePrefetcher): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const piece of fileDataSet(f, { prefetcher }).chunks()) parts.push(Buffer.from(piece));
+  return Buffer.concat(parts);
+}
+
+describe('FilePrefetcher', () => {
+  it('a file read ahead is sent exactly as one read at its turn, and its descriptor is closed after', async () => {
+    const small = file('small.dcm', 60_000);
+    const large = file('large.dcm', 3 * 1024 * 1024); // more than one read piece
+    const before = openFds();
+    const p = new FilePrefetcher();
+    p.load(small);
+    p.load(large);
+    expect(openFds()).toBe(before + 2);
+    for (const f of [small, large]) {
+      const sent = await dataSetBytes(f, p);
+      expect(sent.equals(readFileSync(f.path).subarray(f.header.dataSetOffset))).toBe(true);
+    }
+    expect(openFds()).toBe(before);
+    p.dispose();
+    expect(openFds()).toBe(before);
+  });
+
+  it('holds at most its limit of files open, and dispose closes what was never sent', () => {
+    const files = [1, 2, 3, 4].map((i) => file(`f${i}.dcm`, 10_000 + i));
+    const before = openFds();
+    const p = new FilePrefetcher(2);
+    for (const f of files) p.load(f);
+    expect(openFds()).toBe(before + 2);
+    // The oldest were dropped: only the last two are still held.
+    expect(p.take(files[0]!)).toBeUndefined();
+    p.dispose();
+    expect(openFds()).toBe(before);
+  });
+
+  it('a file that cannot be read ahead is left for the real read to report', async () => {
+    const f = file('gone.dcm', 5000);
+    rmSync(f.path);
+    const before = openFds();
+    const p = new FilePrefetcher();
+    p.load(f);
+    expect(openFds()).toBe(before);
+    await expect(dataSetBytes(f, p)).rejects.toThrow(/ENOENT/);
+  });
+});
