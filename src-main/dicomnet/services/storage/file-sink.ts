@@ -6,13 +6,23 @@
 // The file is only ever the temporary one: renaming it to its final name is the store service's
 // step, after the last fragment and a successful write. An aborted transfer deletes it.
 
-import { close, closeSync, open, openSync, unlink, writev, writevSync } from 'node:fs';
+import { close, closeSync, open, openSync, unlink, unlinkSync, writev, writevSync } from 'node:fs';
 import type { DataSetSink } from '../../dimse/assembler';
 
 /** Bytes kept of the data set's start, for reading its identifying attributes without the disk. */
 export const HEAD_BYTES = 64 * 1024;
-/** Instances up to this size are written at their end in one go; larger ones stream to the file. */
-const SMALL_INSTANCE = 1024 * 1024;
+/**
+ * Instances up to this size are written with synchronous calls as their fragments arrive; larger
+ * ones stream to the file through the thread pool. On a small machine a thread-pool round trip costs
+ * more than writing a few hundred KiB to the page cache, and three of them (open, write, close) after
+ * the last fragment kept a 1 MB instance's sender waiting ~1 ms for its response.
+ */
+const SMALL_INSTANCE = 4 * 1024 * 1024;
+/**
+ * A small instance's queued fragments are written once they reach this much: the writes then happen
+ * while the rest of the instance is still on its way (the sender paces its PDUs), not all after it.
+ */
+const SYNC_WRITE_AT = 256 * 1024;
 /** Queued bytes above which input is paused, and below which it resumes. */
 const HIGH_WATER = 16 * 1024 * 1024;
 const LOW_WATER = 4 * 1024 * 1024;
@@ -83,7 +93,10 @@ export class FileSink implements DataSetSink {
   private finished = false;
   private paused = false;
   private error: (Error & { code?: string }) | undefined;
+  /** The async streaming path has started (the file is being opened, or is open in `fd`). */
   private opening = false;
+  /** The temporary file, while a small instance is written synchronously. */
+  private syncFd: number | undefined;
   /** Where the data set starts in the file: after the Part 10 preamble and meta group. */
   readonly prefixLength: number;
 
@@ -105,6 +118,13 @@ export class FileSink implements DataSetSink {
   private openForStreaming(): void {
     if (this.opening) return;
     this.opening = true;
+    if (this.syncFd !== undefined) {
+      // Already open for the synchronous writes of its start: the stream takes the file over.
+      this.fd = this.syncFd;
+      this.syncFd = undefined;
+      this.pump();
+      return;
+    }
     const tempPath = this.tempPath;
     // 'wx': never write into a file that exists (a name collision would mix two instances).
     open(tempPath, 'wx', 0o644, (err, fd) => {
@@ -132,7 +152,13 @@ export class FileSink implements DataSetSink {
     const view = Buffer.isBuffer(fragment) ? fragment : Buffer.from(fragment.buffer, fragment.byteOffset, fragment.byteLength);
     this.queue.push(view);
     this.queued += view.length;
-    if (!this.opening && this.queued > SMALL_INSTANCE) this.openForStreaming();
+    if (!this.opening) {
+      if (this.prefixLength + this.bytes <= SMALL_INSTANCE) {
+        if (this.queued >= SYNC_WRITE_AT) this.writeQueueSync();
+        return;
+      }
+      this.openForStreaming();
+    }
     if (this.queued > HIGH_WATER && !this.paused) {
       this.paused = true;
       this.flow.pause();
@@ -142,38 +168,50 @@ export class FileSink implements DataSetSink {
 
   end(): undefined {
     this.ended = true;
-    if (!this.opening) this.writeSmall();
+    if (!this.opening) this.finishSmall();
     else this.pump();
     return undefined;
   }
 
   /**
-   * A small instance, complete in memory: written with three synchronous calls (open, writev, close)
-   * from the page cache's point of view, instead of a thread-pool round trip for each; on a small
-   * machine those hand-offs cost more than the writes themselves.
+   * A small instance's queued fragments, written now with synchronous calls (the file opened by the
+   * first of them). A failure is kept: the rest of the data set is read and dropped, and the file is
+   * removed at the end.
    */
-  private writeSmall(): void {
-    this.opening = true;
-    this.finished = true;
-    if (!this.error) {
-      let fd: number | undefined;
-      try {
-        fd = openSync(this.tempPath, 'wx', 0o644);
-        let rest = this.queue;
-        for (let i = 0; rest.length > 0 && i < 1000; i++) {
-          const batch = rest.slice(0, MAX_BUFFERS_PER_WRITE);
-          rest = [...remainder(batch, writevSync(fd, batch)), ...rest.slice(MAX_BUFFERS_PER_WRITE)];
-        }
-      } catch (err) {
-        this.error = err as Error & { code?: string };
-      } finally {
-        if (fd !== undefined) closeSync(fd);
+  private writeQueueSync(): void {
+    if (this.error) return;
+    try {
+      this.syncFd ??= openSync(this.tempPath, 'wx', 0o644);
+      let rest = this.queue;
+      for (let i = 0; rest.length > 0 && i < 1000; i++) {
+        const batch = rest.length <= MAX_BUFFERS_PER_WRITE ? rest : rest.slice(0, MAX_BUFFERS_PER_WRITE);
+        rest = [...remainder(batch, writevSync(this.syncFd, batch)), ...rest.slice(batch.length)];
       }
-      if (this.error) unlink(this.tempPath, () => undefined);
+    } catch (err) {
+      this.error = err as Error & { code?: string };
     }
     this.queue = [];
     this.queued = 0;
+  }
+
+  /** A small instance's end: the last fragments written, the file closed (and removed on failure). */
+  private finishSmall(): void {
+    this.opening = true;
+    this.finished = true;
+    this.writeQueueSync();
+    this.closeSyncFd();
+    if (this.error) unlink(this.tempPath, () => undefined);
     this.resolveDone({ bytes: this.bytes, head: this.headKeeper.head, error: this.error });
+  }
+
+  private closeSyncFd(): void {
+    if (this.syncFd === undefined) return;
+    try {
+      closeSync(this.syncFd);
+    } catch (err) {
+      this.error ??= err as Error & { code?: string };
+    }
+    this.syncFd = undefined;
   }
 
   /**
@@ -188,11 +226,19 @@ export class FileSink implements DataSetSink {
     if (this.aborted) return;
     this.aborted = true;
     if (!this.opening) {
-      // Nothing was written to disk yet: drop the data, done.
+      // A small instance: drop what is queued; what was written already goes with its file.
       this.error ??= Object.assign(new Error(`transfer aborted: ${reason}`), { code: 'EABORTED' });
       this.queue = [];
       this.queued = 0;
       this.finished = true;
+      if (this.syncFd !== undefined) {
+        this.closeSyncFd();
+        try {
+          unlinkSync(this.tempPath);
+        } catch {
+          // gone already
+        }
+      }
       this.resolveDone({ bytes: this.bytes, head: this.headKeeper.head, error: this.error });
       return;
     }
