@@ -56,13 +56,17 @@ export function tagString(tag: number): string {
 
 const IMPLICIT_LE = transferSyntaxInfo(TransferSyntax.ImplicitVRLittleEndian);
 
-/** Exactly `length` bytes at `pos`, or DicomParseError naming what was cut off. */
-export function readExact(src: ByteSource, pos: number, length: number, what: string): Buffer {
+/**
+ * Exactly `length` bytes at `pos`, or DicomParseError naming what was cut off. `what` may be a
+ * function: the description is then built only for the error (this runs for every received instance).
+ */
+export function readExact(src: ByteSource, pos: number, length: number, what: string | (() => string)): Buffer {
+  const name = () => (typeof what === 'string' ? what : what());
   if (pos + length > src.size) {
-    throw new DicomParseError(`${what} at offset ${pos} needs ${length} bytes, only ${Math.max(0, src.size - pos)} remain`);
+    throw new DicomParseError(`${name()} at offset ${pos} needs ${length} bytes, only ${Math.max(0, src.size - pos)} remain`);
   }
   const b = src.read(pos, length);
-  if (b.length !== length) throw new DicomParseError(`${what} at offset ${pos}: source ended early`);
+  if (b.length !== length) throw new DicomParseError(`${name()} at offset ${pos}: source ended early`);
   return b;
 }
 
@@ -160,7 +164,7 @@ export function findTopLevel(src: ByteSource, start: number, ts: TransferSyntaxI
     if (wanted.has(h.tag)) {
       const valueStart = pos + h.headerLength;
       const length = (h.length === UNDEFINED_LENGTH ? end - 8 : end) - valueStart;
-      found.set(h.tag, readExact(src, valueStart, length, `value of ${tagString(h.tag)}`));
+      found.set(h.tag, readExact(src, valueStart, length, () => `value of ${tagString(h.tag)}`));
     }
     pos = end;
   }

@@ -62,7 +62,7 @@ export function readPart10Header(src: ByteSource): Part10Header {
       const h = readElementHeader(src, pos, EXPLICIT_LE);
       const end = skipElement(src, pos, EXPLICIT_LE);
       if (h.length <= MAX_META_VALUE && h.tag !== Meta.GroupLength && h.tag !== Meta.Version) {
-        values.set(h.tag, valueString(readExact(src, pos + h.headerLength, h.length, `value of ${tagString(h.tag)}`)));
+        values.set(h.tag, valueString(readExact(src, pos + h.headerLength, h.length, () => `value of ${tagString(h.tag)}`)));
       }
       pos = end;
     }
