@@ -52,9 +52,12 @@ async function associationsPerSecond(port: number, clients: number, cyclesEach: 
 }
 
 async function main(): Promise<void> {
-  // `node dist/bench/run.cjs [echo|storage]`: one part, or both (default).
-  const only = process.argv[2];
-  if (only !== undefined && only !== 'echo' && only !== 'storage') throw new Error(`unknown part '${only}': echo or storage`);
+  // `node dist/bench/run.cjs [echo|storage] [--cold]`: one part, or both (default); --cold measures the
+  // storage receivers right after their start, without the warm-up pass.
+  const args = process.argv.slice(2);
+  const cold = args.includes('--cold');
+  const only = args.find((a) => a !== '--cold');
+  if (only !== undefined && only !== 'echo' && only !== 'storage') throw new Error(`unknown part '${only}': echo or storage (and --cold)`);
   requireTools(['echoscu', 'storescu', 'storescp']);
   // A run of one part keeps the other part's figures of an earlier run (each part says when it ran).
   const file = 'bench/results/latest.json';
@@ -67,7 +70,7 @@ async function main(): Promise<void> {
   const now = { when: new Date().toISOString(), node: process.version };
   Object.assign(result, now);
   if (only !== 'storage') Object.assign(result, await echoBenchmark(), { echoRun: now });
-  if (only !== 'echo') Object.assign(result, { storage: await storageBenchmark(), storageRun: now });
+  if (only !== 'echo') Object.assign(result, { storage: await storageBenchmark({ cold }), storageRun: { ...now, receivers: cold ? 'cold' : 'warmed up' } });
   // The storage rows (long) last, whichever part ran.
   const { storage, storageRun, ...rest } = result;
   mkdirSync('bench/results', { recursive: true });

@@ -295,6 +295,32 @@ interface Job {
   readonly pki: TestPki;
   readonly work: string;
   readonly idle: ReadonlyMap<string, number>;
+  /** Files sent to each receiver, unmeasured, before the measured run (none: a cold receiver). */
+  readonly warmUp: readonly string[];
+}
+
+/** The warm-up sends at most this many bytes (all 64 KB files, 256 of the 1 MB ones, 5 of 50 MB). */
+const WARM_UP_BYTES = 256 * 1024 * 1024;
+
+/**
+ * A receiver is a service that runs for days: before the measured run it takes `job.warmUp` once
+ * from storescu (the same for both receivers, in the row's conditions), unmeasured. A JIT-compiled
+ * receiver (ours) reaches its steady speed only after some thousand calls of its per-instance code;
+ * storescp has nothing to warm. `--cold` skips this.
+ */
+async function warmUp(job: Job, r: Receiver, c: Conditions, out: string | undefined): Promise<string | undefined> {
+  if (job.warmUp.length === 0) return undefined;
+  const tls = c.tls ? tlsArgs('dcmtk', job.pki) : [];
+  const run = await timed(['storescu', '-pdu', PDU, '-aec', 'ANY-SCP', ...tls, '127.0.0.1', String(r.port), ...job.warmUp], ROW_TIMEOUT_MS);
+  if (!run.ok) return `warm-up with storescu failed: ${run.detail}`;
+  // Our SCP logs each instance just after its response: wait for the warm-up's lines to be in.
+  if (r.stored() !== undefined) await settle(r.stored, job.warmUp.length, 3000);
+  if (out) {
+    // The measured run must find an empty folder (its files are counted).
+    rmSync(out, { recursive: true, force: true });
+    mkdirSync(out, { recursive: true });
+  }
+  return undefined;
 }
 
 async function measureRow(job: Job, sender: Side, receiver: Side, c: Conditions): Promise<StoreRow> {
@@ -308,13 +334,16 @@ async function measureRow(job: Job, sender: Side, receiver: Side, c: Conditions)
   let r: Receiver | undefined;
   try {
     r = await startReceiver(receiver, c, job.pki, out);
+    const warmFailed = await warmUp(job, r, c, out);
+    if (warmFailed) return { ...base, ok: false, error: warmFailed };
+    const warmLogged = r.stored() ?? 0;
     const s = await runSender(sender, c, job.pki, r.port, job.files, size.count);
     const receiverPeakMb = statusMb(r.child.pid, 'VmHWM');
     if (r.child.exitCode !== null || r.child.signalCode !== null) {
       return { ...base, ok: false, error: `receiver exited (${r.child.exitCode ?? r.child.signalCode}) ${r.log().trim().slice(-300)}` };
     }
     if (!s.ok) return { ...base, ok: false, error: `sender ${s.detail}${receiver === 'ours' ? `; our SCP said: ${r.log().trim().split('\n').slice(-2).join(' | ')}` : ''}` };
-    const logged = await settle(r.stored, size.count, 3000);
+    const logged = await settle(() => { const n = r!.stored(); return n === undefined ? n : n - warmLogged; }, size.count, 3000);
     if (logged !== undefined && logged !== size.count) return { ...base, ok: false, error: `our SCP logged ${logged} of ${size.count} instances stored` };
     if (out) {
       const got = await settle(() => countFiles(out), size.count, 3000);
@@ -388,14 +417,23 @@ function printSize(rows: readonly StoreRow[]): void {
   }
 }
 
-export async function storageBenchmark(): Promise<StoreRow[]> {
+export interface StorageBenchmarkOptions {
+  /** Receivers measured right after their start, without the warm-up pass. */
+  readonly cold?: boolean;
+}
+
+export async function storageBenchmark(options: StorageBenchmarkOptions = {}): Promise<StoreRow[]> {
   const work = mkdtempSync(join(tmpdir(), 'dicomnet-bench-store-'));
   workDir = work;
   const rows: StoreRow[] = [];
   try {
     if (!existsSync(TIME)) throw new Error(`${TIME} is missing (apt-get install -y time): it reads the senders' peak memory`);
     const pki = await makeTestPki();
-    console.log('\nC-STORE throughput and memory (loopback, 2 processes per row, each receiver started fresh).');
+    console.log(`\nC-STORE throughput and memory (loopback, 2 processes per row, each receiver started fresh${options.cold ? ' and measured cold' : ''}).`);
+    if (!options.cold) {
+      console.log('Each receiver first takes the files once from storescu, unmeasured (a warm-up: a receiver is a service that runs for');
+      console.log('days, and ours is JIT-compiled; at most 256 MB of the files; --cold skips it). Senders are always fresh processes.');
+    }
     console.log('DCMTK 3.6.7: storescu/storescp with TCP_NODELAY=1 and -pdu 131072; storescp --ignore | -od DIR.');
     console.log('Ours: `dicomnet store --json` -> `dicomnet scp --ignore | --storage DIR`. TLS: +tls / --tls with client');
     console.log('certificates, required by both receivers. MB/s and files/s over the sender process, start to exit');
@@ -421,7 +459,9 @@ export async function storageBenchmark(): Promise<StoreRow[]> {
       }
       const bytes = readdirSync(files).reduce((n, f) => n + statSync(join(files, f)).size, 0);
       console.log(`\n${size.label}: ${(bytes / 1e6).toFixed(0)} MB, ${(bytes / size.count / 1e6).toFixed(3)} MB per file`);
-      const job: Job = { size, files, bytes, pki, work, idle };
+      const names = readdirSync(files).sort();
+      const warmCount = options.cold ? 0 : Math.max(1, Math.min(names.length, Math.floor(WARM_UP_BYTES / (bytes / size.count))));
+      const job: Job = { size, files, bytes, pki, work, idle, warmUp: names.slice(0, warmCount).map((n) => join(files, n)) };
       const sizeRows: StoreRow[] = [];
       for (const c of CONDITIONS) {
         for (const [sender, receiver] of PAIRS) sizeRows.push(await measureRow(job, sender, receiver, c));
