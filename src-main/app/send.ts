@@ -11,6 +11,7 @@ import { AssociationError } from '../dicomnet/errors';
 import { FilePrefetcher, planAssociations, scanFile, storeFile, type DicomFile } from '../dicomnet/services/storage/store-scu';
 import { TransportError } from '../dicomnet/transport';
 import type { PeerConnection } from './verify';
+import { nowMs } from '../dicomnet/clock';
 
 /** C-STOREs we ask to have under way at once (the peer's answer decides; DCMTK answers 1). */
 const ASYNC_WINDOW = 8;
@@ -86,7 +87,7 @@ function plainError(err: unknown): string {
 }
 
 export async function sendFiles(o: SendOptions): Promise<SendSummary> {
-  const started = performance.now();
+  const started = nowMs();
   const results: FileOutcome[] = [];
   const report = (r: FileOutcome) => {
     results.push(r);
@@ -143,7 +144,7 @@ export async function sendFiles(o: SendOptions): Promise<SendSummary> {
               failAll([f], o.signal?.aborted ? 'cancelled' : `not sent: ${association.abortInfo?.explanation ?? 'the association ended'}`);
               continue;
             }
-            const t0 = performance.now();
+            const t0 = nowMs();
             try {
               // Once this file is on the wire, the next one is read while the peer works.
               const r = await storeFile(association, f, o.timeoutMs, { prefetcher, afterSent: () => prefetcher.load(group.files[nextIndex]) });
@@ -155,13 +156,13 @@ export async function sendFiles(o: SendOptions): Promise<SendSummary> {
                 status: r.status,
                 detail: `${describeStatus(r.status)}${r.errorComment ? ` (${r.errorComment})` : ''}`,
                 bytes: f.size - f.header.dataSetOffset,
-                ms: performance.now() - t0,
+                ms: nowMs() - t0,
                 sopInstanceUid: f.header.mediaStorageSopInstanceUid,
                 transferSyntaxUid: r.transferSyntaxUid,
                 transcoded: r.transcoded,
               });
             } catch (err) {
-              report({ path: f.path, outcome: 'failed', detail: o.signal?.aborted ? 'cancelled' : plainError(err), bytes: 0, ms: performance.now() - t0, sopInstanceUid: f.header.mediaStorageSopInstanceUid });
+              report({ path: f.path, outcome: 'failed', detail: o.signal?.aborted ? 'cancelled' : plainError(err), bytes: 0, ms: nowMs() - t0, sopInstanceUid: f.header.mediaStorageSopInstanceUid });
             }
           }
         };
@@ -176,7 +177,7 @@ export async function sendFiles(o: SendOptions): Promise<SendSummary> {
     await net.close(0);
   }
 
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = (nowMs() - started) / 1000;
   const stored = results.filter((r) => r.outcome === 'stored');
   const bytes = stored.reduce((s, r) => s + r.bytes, 0);
   const failed = results.filter((r) => r.outcome === 'failed').length;

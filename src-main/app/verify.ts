@@ -11,6 +11,7 @@ import { echo } from '../dicomnet/services/echo';
 import { TransportError, type CertificateSummary, type ConnectResult, type TlsConfig } from '../dicomnet/transport';
 import { TransferSyntax } from '../dicomnet/part10/transfer-syntax';
 import { SopClass, uidName } from '../dicomnet/uids';
+import { nowMs } from '../dicomnet/clock';
 
 /** Whom to talk to and as whom: what verify and send both take. */
 export interface PeerConnection {
@@ -31,7 +32,7 @@ export interface VerifyOptions extends PeerConnection {
 }
 
 export async function verifyPeer(o: VerifyOptions): Promise<VerifyResult> {
-  const started = performance.now();
+  const started = nowMs();
   const steps: VerifyStep[] = [];
   const repeat = Math.max(1, o.repeat ?? 1);
   const base = { host: o.host, port: o.port, callingAeTitle: o.callingAeTitle, calledAeTitle: o.calledAeTitle };
@@ -45,7 +46,7 @@ export async function verifyPeer(o: VerifyOptions): Promise<VerifyResult> {
     }],
   });
   const fail = (failure: VerifyFailure, extra: Partial<VerifyResult> = {}): VerifyResult => ({
-    ...base, ok: false, steps, failure, totalMs: performance.now() - started, ...extra,
+    ...base, ok: false, steps, failure, totalMs: nowMs() - started, ...extra,
   });
 
   let connected;
@@ -79,7 +80,7 @@ export async function verifyPeer(o: VerifyOptions): Promise<VerifyResult> {
   const rtts: number[] = [];
   let lastStatus: number | undefined;
   let failure: VerifyFailure | undefined;
-  const echoStarted = performance.now();
+  const echoStarted = nowMs();
   try {
     for (let i = 0; i < repeat; i++) {
       const r = await echo(association, o.timeoutMs);
@@ -102,24 +103,24 @@ export async function verifyPeer(o: VerifyOptions): Promise<VerifyResult> {
   steps.push({
     step: 'echo',
     ok: !failure,
-    ms: performance.now() - echoStarted,
+    ms: nowMs() - echoStarted,
     detail: failure ? failure.plain : `${rtts.length} x ${describeStatus(0)}`,
   });
 
   if (!association.isClosed && association.state === 'Sta6') {
-    const releaseStarted = performance.now();
+    const releaseStarted = nowMs();
     try {
       await association.release();
-      steps.push({ step: 'release', ok: true, ms: performance.now() - releaseStarted });
+      steps.push({ step: 'release', ok: true, ms: nowMs() - releaseStarted });
     } catch (err) {
       const f = toFailure(err, 'release');
-      steps.push({ step: 'release', ok: false, ms: performance.now() - releaseStarted, detail: f.plain });
+      steps.push({ step: 'release', ok: false, ms: nowMs() - releaseStarted, detail: f.plain });
       failure ??= f;
     }
   }
   await net.close(0);
   if (failure) return fail(failure, { echoes, tls });
-  return { ...base, ok: true, steps, echoes, tls, totalMs: performance.now() - started };
+  return { ...base, ok: true, steps, echoes, tls, totalMs: nowMs() - started };
 }
 
 function addTransportSteps(steps: VerifyStep[], failedAt: VerifyStepName, timings: Record<string, number | undefined> | undefined, tls: boolean, why: string): void {

@@ -21,6 +21,7 @@ import { ReceivedList } from './received-list';
 import { sendFiles } from './send';
 import { SettingsError, SettingsStore, type SettingsBackend } from './settings-store';
 import { verifyAllPeers, verifyConfiguredPeer } from './verify-peers';
+import { nowMs } from '../dicomnet/clock';
 
 export interface WorkstationOptions {
   /** The app's data folder: settings.json lives here, and the default storage folder. */
@@ -176,11 +177,11 @@ export class Workstation {
     const sendId = randomUUID();
     const controller = new AbortController();
     this.sends.set(sendId, controller);
-    const started = performance.now();
+    const started = nowMs();
     let filesDone = 0;
     let bytesDone = 0;
     let plan: { files: number; bytes: number } | undefined;
-    const rate = () => bytesDone / 1e6 / Math.max(0.001, (performance.now() - started) / 1000);
+    const rate = () => bytesDone / 1e6 / Math.max(0.001, (nowMs() - started) / 1000);
     const totals = () => plan && {
       filesTotal: plan.files, bytesTotal: plan.bytes,
       secondsLeft: bytesDone > 0 ? Math.max(0, (plan.bytes - bytesDone) / 1e6 / rate()) : undefined,
@@ -212,7 +213,7 @@ export class Workstation {
       (err: Error) => this.emit('send:progress', {
         sendId, filesDone, bytesDone, megabytesPerSecond: rate(),
         file: { path: '', outcome: 'failed', detail: err.message },
-        finished: { ok: false, stored: 0, failed: filesDone, skipped: 0, seconds: (performance.now() - started) / 1000 },
+        finished: { ok: false, stored: 0, failed: filesDone, skipped: 0, seconds: (nowMs() - started) / 1000 },
       }),
     ).finally(() => this.sends.delete(sendId));
     return sendId;

@@ -11,6 +11,7 @@ import { AssociationError } from './errors';
 import type { AAssociateRj } from './pdu/types';
 import { classifyTransportError, connect as transportConnect, explainIncomingTlsFailure, type IncomingTlsFailure, listen as transportListen, looksLikeTlsRecord, probeTls, TransportError } from './transport';
 import type { ConnectResult, TlsConfig } from './transport';
+import { nowMs } from './clock';
 
 export interface DicomNetOptions extends AssociationOptions {
   /** How long an announced connection waits for accept() before it is closed. */
@@ -150,7 +151,7 @@ export class DicomNet extends EventEmitter<DicomNetEvents> {
     // as a socket error during the association. Keep it to explain the failure as a TLS one.
     let socketError: Error | undefined;
     transport.socket.once('error', (e) => { socketError = e; });
-    const started = performance.now();
+    const started = nowMs();
     try {
       await association.requestAssociation(transport.socket, config.associate);
     } catch (err) {
@@ -159,7 +160,7 @@ export class DicomNet extends EventEmitter<DicomNetEvents> {
         : await diagnoseAssociateFailure(err, firstBytes(), config, association);
       // The transport steps succeeded: keep their timings for the step-by-step report.
       if (failure instanceof AssociationError) {
-        failure.details.timings = { ...transport.timings, associateMs: performance.now() - started };
+        failure.details.timings = { ...transport.timings, associateMs: nowMs() - started };
       }
       throw failure;
     }
@@ -170,7 +171,7 @@ export class DicomNet extends EventEmitter<DicomNetEvents> {
         resolveMs: transport.timings.resolveMs,
         connectMs: transport.timings.connectMs,
         tlsMs: transport.timings.tlsMs,
-        associateMs: performance.now() - started,
+        associateMs: nowMs() - started,
       },
     };
   }

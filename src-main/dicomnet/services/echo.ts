@@ -6,6 +6,7 @@ import { CommandField } from '../dimse/command-fields';
 import { makeCEchoRq } from '../dimse/messages';
 import { SopClass } from '../uids';
 import type { RequestHandler } from './handlers';
+import { nowMs } from '../clock';
 
 export interface EchoResult {
   readonly status: number;
@@ -19,10 +20,10 @@ export async function echo(association: Association, timeoutMs?: number): Promis
     throw new AssociationError('associate', 'no-verification-context',
       'The peer did not accept the Verification SOP class: it does not offer C-ECHO to us (check the peer\'s list of supported services).');
   }
-  const started = performance.now();
+  const started = nowMs();
   const { messageId: _unused, ...rq } = makeCEchoRq(0);
   const rsp = await association.request(pc.id, rq, undefined, { timeoutMs });
-  return { status: rsp.command.status ?? 0xffff, rttMs: performance.now() - started };
+  return { status: rsp.command.status ?? 0xffff, rttMs: nowMs() - started };
 }
 
 /** The C-ECHO SCP: always Success (PS3.4 A.4.1). */

@@ -7,6 +7,7 @@ import { createServer as createTcpServer, connect as tcpConnect, isIP, type Serv
 import type { TLSSocket } from 'node:tls';
 import { classifyTransportError, TransportError, type CertificateSummary, type StepTimings, type TransportStep } from './errors';
 import { clientOptions, serverOptions, type TlsConfig } from './tls-policy';
+import { nowMs } from '../clock';
 
 export interface ListenOptions {
   /** Bind address; undefined = all interfaces. */
@@ -132,7 +133,7 @@ export async function connect(o: ConnectOptions): Promise<ConnectResult> {
   const timings: StepTimings = {};
   const ctx = { host: o.host, port: o.port, timeoutMs: o.timeoutMs };
 
-  let t = performance.now();
+  let t = nowMs();
   let address = o.host;
   if (isIP(o.host) === 0) {
     address = await step<string>('resolve', ctx, timings, (done, fail) => {
@@ -141,9 +142,9 @@ export async function connect(o: ConnectOptions): Promise<ConnectResult> {
       return undefined;
     });
   }
-  timings.resolveMs = performance.now() - t;
+  timings.resolveMs = nowMs() - t;
 
-  t = performance.now();
+  t = nowMs();
   const tcp = await step<Socket>('connect', ctx, timings, (done, fail) => {
     const s = tcpConnect({ host: address, port: o.port, noDelay: true });
     s.once('connect', () => {
@@ -154,10 +155,10 @@ export async function connect(o: ConnectOptions): Promise<ConnectResult> {
     return s;
   });
   tcp.setNoDelay(true);
-  timings.connectMs = performance.now() - t;
+  timings.connectMs = nowMs() - t;
   if (!o.tls) return { socket: tcp, address, timings: { resolveMs: timings.resolveMs, connectMs: timings.connectMs } };
 
-  t = performance.now();
+  t = nowMs();
   const tlsConfig = o.tls;
   const tls = await import('node:tls');
   const secure = await step<TLSSocket>('tls', ctx, timings, (done, fail) => {
@@ -184,7 +185,7 @@ export async function connect(o: ConnectOptions): Promise<ConnectResult> {
     }
     throw err;
   });
-  timings.tlsMs = performance.now() - t;
+  timings.tlsMs = nowMs() - t;
   return {
     socket: secure,
     address,
