@@ -206,30 +206,44 @@ export function fileDataSet(file: DicomFile, hooks: SendHooks = {}): DataSetSour
   return {
     release: giveBack,
     sent: hooks.afterSent,
-    async *chunks() {
-      const ahead = hooks.prefetcher?.take(file);
-      const fd = ahead?.fd ?? openSync(file.path, 'r');
-      let pending: Promise<Buffer> | undefined;
-      try {
-        const end = file.size;
-        let piece = ahead?.piece ?? readPieceSync(fd, file, file.header.dataSetOffset);
-        let pos = file.header.dataSetOffset + piece.length;
-        while (true) {
-          pending = pos < end ? readPiece(fd, file, pos) : undefined;
-          pending?.catch(() => undefined);
-          yield piece;
-          if (!pending) return;
-          piece = await pending;
-          pending = undefined;
-          pos += piece.length;
-        }
-      } finally {
-        // Never close under a read in flight (the consumer stopped early): let it finish first.
-        if (pending) void pending.finally(() => closeSync(fd)).catch(() => undefined);
-        else closeSync(fd);
-      }
-    },
+    // The typical instance is one piece: read and closed at once, handed over without an async
+    // generator (whose per-piece promises cost more than the read of a small file).
+    chunks: () => (file.size - file.header.dataSetOffset <= READ_SIZE ? [onePiece(file, hooks.prefetcher)] : pieces(file, hooks.prefetcher)),
   };
+}
+
+function onePiece(file: DicomFile, prefetcher: FilePrefetcher | undefined): Buffer {
+  const ahead = prefetcher?.take(file);
+  const fd = ahead?.fd ?? openSync(file.path, 'r');
+  try {
+    return ahead?.piece ?? readPieceSync(fd, file, file.header.dataSetOffset);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function* pieces(file: DicomFile, prefetcher: FilePrefetcher | undefined): AsyncGenerator<Buffer> {
+  const ahead = prefetcher?.take(file);
+  const fd = ahead?.fd ?? openSync(file.path, 'r');
+  let pending: Promise<Buffer> | undefined;
+  try {
+    const end = file.size;
+    let piece = ahead?.piece ?? readPieceSync(fd, file, file.header.dataSetOffset);
+    let pos = file.header.dataSetOffset + piece.length;
+    while (true) {
+      pending = pos < end ? readPiece(fd, file, pos) : undefined;
+      pending?.catch(() => undefined);
+      yield piece;
+      if (!pending) return;
+      piece = await pending;
+      pending = undefined;
+      pos += piece.length;
+    }
+  } finally {
+    // Never close under a read in flight (the consumer stopped early): let it finish first.
+    if (pending) void pending.finally(() => closeSync(fd)).catch(() => undefined);
+    else closeSync(fd);
+  }
 }
 
 /** The file's data set re-encoded in `toTs`, piece by piece. */
