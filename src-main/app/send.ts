@@ -2,7 +2,7 @@
 // contexts the files need (one association per 128 contexts), send every file, and report each
 // file's outcome and a summary. Used by `dicomnet store` and, later, by the GUI's Send page.
 
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { classifyStatus, describeStatus } from '../../src-shared/dicom-status';
 import { DicomAssociate } from '../dicomnet/association';
@@ -66,15 +66,24 @@ export function walk(paths: readonly string[], onProblem: (path: string, reason:
       return;
     }
     if (st.isFile()) out.push(path);
-    else if (st.isDirectory() && depth < 64) {
-      let names: string[];
-      try {
-        names = readdirSync(path).sort();
-      } catch (err) {
-        onProblem(path, `cannot list (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-        return;
-      }
-      for (const name of names) visit(join(path, name), depth + 1);
+    else if (st.isDirectory() && depth < 64) list(path, depth);
+  };
+  const list = (dir: string, depth: number) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    } catch (err) {
+      onProblem(dir, `cannot list (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      return;
+    }
+    for (const e of entries) {
+      const path = join(dir, e.name);
+      // The directory entry already says what a plain file or folder is: no stat each (a study
+      // folder holds thousands of files). Links and the rest are followed with stat.
+      if (e.isFile()) out.push(path);
+      else if (e.isDirectory()) {
+        if (depth + 1 < 64) list(path, depth + 1);
+      } else visit(path, depth + 1);
     }
   };
   for (const p of paths) visit(p, 0);

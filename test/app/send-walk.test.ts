@@ -1,0 +1,47 @@
+// Which files `dicomnet store` and the Send page take from the given paths: every regular file under
+// them, folders walked recursively in name order, links followed, and what cannot be read reported.
+
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { walk } from '../../src-main/app/send';
+
+const root = mkdtempSync(join(tmpdir(), 'dicomnet-walk-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('walk', () => {
+  it('lists files under folders in name order, follows links to files and folders, reports broken links', () => {
+    const study = join(root, 'study');
+    mkdirSync(join(study, 'series-b'), { recursive: true });
+    mkdirSync(join(study, 'series-a'));
+    for (const f of ['series-b/2.dcm', 'series-b/10.dcm', 'series-a/x.dcm', 'README']) writeFileSync(join(study, f), f);
+    const elsewhere = join(root, 'elsewhere');
+    mkdirSync(elsewhere);
+    writeFileSync(join(elsewhere, 'linked.dcm'), 'l');
+    symlinkSync(join(elsewhere, 'linked.dcm'), join(study, 'series-a', 'y-link.dcm'));
+    symlinkSync(elsewhere, join(study, 'z-folder-link'));
+    symlinkSync(join(root, 'missing'), join(study, 'series-a', 'broken.dcm'));
+
+    const problems: [string, string][] = [];
+    const files = walk([study, join(root, 'no-such-path')], (p, why) => problems.push([p, why]));
+    expect(files).toEqual([
+      join(study, 'README'),
+      join(study, 'series-a', 'x.dcm'),
+      join(study, 'series-a', 'y-link.dcm'),
+      join(study, 'series-b', '10.dcm'),
+      join(study, 'series-b', '2.dcm'),
+      join(study, 'z-folder-link', 'linked.dcm'),
+    ]);
+    expect(problems).toEqual([
+      [join(study, 'series-a', 'broken.dcm'), 'cannot read (ENOENT)'],
+      [join(root, 'no-such-path'), 'cannot read (ENOENT)'],
+    ]);
+  });
+
+  it('a file given directly is taken as it is', () => {
+    const f = join(root, 'single.dcm');
+    writeFileSync(f, 's');
+    expect(walk([f], () => undefined)).toEqual([f]);
+  });
+});
