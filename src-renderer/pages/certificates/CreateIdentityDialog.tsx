@@ -2,10 +2,11 @@
 // CA. Proposed from the local node's settings and this machine's names; checked as typed by the same
 // rules main applies (identityRequestProblems).
 
-import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, FormControlLabel, LinearProgress, MenuItem, Radio, RadioGroup, Stack, TextField } from '@mui/material';
+import { Button, Dialog, DialogActions, DialogContent, DialogTitle, FormControlLabel, LinearProgress, MenuItem, Radio, RadioGroup, Stack, TextField } from '@mui/material';
 import { useEffect, useState } from 'react';
 import { identityRequestProblems, KEY_TYPE_LABELS, KEY_TYPES, type CertificatesState, type IdentityRequest, type KeyType } from '../../../src-shared/certificates';
 import { invoke } from '../../api';
+import { ActionDialog } from './ActionDialog';
 import { commaList } from './format';
 import { PendingCsr } from './PendingCsr';
 import { useAction } from './useAction';
@@ -91,35 +92,26 @@ export function CreateIdentityDialog({ onClose, onChanged }: { onClose: () => vo
   };
 
   return (
-    <Dialog open onClose={busy ? undefined : onClose} maxWidth="sm" fullWidth>
-      <DialogTitle>Create our identity</DialogTitle>
-      <DialogContent>
-        {!form ? <LinearProgress sx={{ my: 2 }} /> : (
-          <Stack spacing={1} sx={{ pt: 1 }}>
-            <RadioGroup row value={form.mode} onChange={(e) => set({ mode: e.target.value as Mode })} aria-label="What to make">
-              <FormControlLabel value="self-signed" control={<Radio size="small" />} label="Self-signed certificate" />
-              <FormControlLabel value="csr" control={<Radio size="small" />} label="Signing request (CSR) for our CA" />
-            </RadioGroup>
-            <TextField select size="small" label="Key type" value={form.keyType} onChange={(e) => set({ keyType: e.target.value as KeyType })}
-              error={problem('keyType') !== undefined} helperText={problem('keyType') ?? 'ECDSA P-256 is fast and widely supported; RSA for older peers'}>
-              {KEY_TYPES.map((k) => <MenuItem key={k} value={k}>{KEY_TYPE_LABELS[k]}</MenuItem>)}
-            </TextField>
-            {field('commonName', 'Common name', 'subject.commonName', 'Usually this workstation\'s host name')}
-            {field('organization', 'Organization', 'subject.organization')}
-            {field('organizationalUnit', 'Organizational unit', 'subject.organizationalUnit')}
-            {field('country', 'Country', 'subject.country', 'Two letters, e.g. DE')}
-            {field('dnsNames', 'DNS names', 'dnsNames', 'Comma separated: the names peers use to reach us')}
-            {field('ipAddresses', 'IP addresses', 'ipAddresses', 'Comma separated: the addresses peers use to reach us')}
-            {field('days', 'Validity (days)', 'days', form.mode === 'csr' ? 'For a self-signed certificate: a signing request carries none (the CA decides)' : undefined)}
-            {busy && <LinearProgress />}
-            {error && <Alert severity="error">{error}</Alert>}
-          </Stack>
-        )}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose} disabled={busy}>Cancel</Button>
-        <Button variant="contained" disabled={!form || problems.length > 0 || busy} onClick={create}>Create</Button>
-      </DialogActions>
-    </Dialog>
+    <ActionDialog title="Create our identity" action="Create" canAct={form !== undefined && problems.length === 0} busy={busy} error={error} onAct={create} onClose={onClose}>
+      {!form ? <LinearProgress sx={{ my: 2 }} /> : (
+        <>
+          <RadioGroup row value={form.mode} onChange={(e) => set({ mode: e.target.value as Mode })} aria-label="What to make">
+            <FormControlLabel value="self-signed" control={<Radio size="small" />} label="Self-signed certificate" />
+            <FormControlLabel value="csr" control={<Radio size="small" />} label="Signing request (CSR) for our CA" />
+          </RadioGroup>
+          <TextField select size="small" label="Key type" value={form.keyType} onChange={(e) => set({ keyType: e.target.value as KeyType })}
+            error={problem('keyType') !== undefined} helperText={problem('keyType') ?? 'ECDSA P-256 is fast and widely supported; RSA for older peers'}>
+            {KEY_TYPES.map((k) => <MenuItem key={k} value={k}>{KEY_TYPE_LABELS[k]}</MenuItem>)}
+          </TextField>
+          {field('commonName', 'Common name', 'subject.commonName', 'Usually this workstation\'s host name')}
+          {field('organization', 'Organization', 'subject.organization')}
+          {field('organizationalUnit', 'Organizational unit', 'subject.organizationalUnit')}
+          {field('country', 'Country', 'subject.country', 'Two letters, e.g. DE')}
+          {field('dnsNames', 'DNS names', 'dnsNames', 'Comma separated: the names peers use to reach us')}
+          {field('ipAddresses', 'IP addresses', 'ipAddresses', 'Comma separated: the addresses peers use to reach us')}
+          {field('days', 'Validity (days)', 'days', form.mode === 'csr' ? 'For a self-signed certificate: a signing request carries none (the CA decides)' : undefined)}
+        </>
+      )}
+    </ActionDialog>
   );
 }

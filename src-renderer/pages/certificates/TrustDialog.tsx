@@ -1,9 +1,10 @@
 // Trusts the certificates in files or pasted PEM (a site CA, or a peer's own certificate).
 
-import { Alert, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, Stack, TextField } from '@mui/material';
+import { DialogContentText, TextField } from '@mui/material';
 import { useState } from 'react';
 import type { CertificatesState } from '../../../src-shared/certificates';
 import { invoke } from '../../api';
+import { ActionDialog } from './ActionDialog';
 import { CertificateSourceFields, sourceOf, type SourceText } from './CertificateSourceFields';
 import { useAction } from './useAction';
 
@@ -17,23 +18,13 @@ export function TrustDialog({ onClose, onChanged }: { onClose: () => void; onCha
     run(() => invoke('certs:trust', { ...src, ...(label.trim() ? { label: label.trim() } : {}) }), (s) => { onChanged(s); onClose(); });
   };
   return (
-    <Dialog open onClose={busy ? undefined : onClose} maxWidth="sm" fullWidth>
-      <DialogTitle>Trust a certificate</DialogTitle>
-      <DialogContent>
-        <Stack spacing={1} sx={{ pt: 1 }}>
-          <DialogContentText variant="body2">
-            Peers whose certificate chains to a trusted certificate are accepted (when calling them, and when they call our TLS
-            listener). Trust your site's CA, or a peer's own certificate; compare its fingerprint with the peer's administrator.
-          </DialogContentText>
-          <CertificateSourceFields value={source} onChange={setSource} />
-          <TextField size="small" label="Label" value={label} onChange={(e) => setLabel(e.target.value)} helperText="Optional: how it is named here, e.g. Site CA" />
-          {error && <Alert severity="error">{error}</Alert>}
-        </Stack>
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose} disabled={busy}>Cancel</Button>
-        <Button variant="contained" disabled={src === undefined || src === 'both' || busy} onClick={trust}>Trust</Button>
-      </DialogActions>
-    </Dialog>
+    <ActionDialog title="Trust a certificate" action="Trust" canAct={src !== undefined && src !== 'both'} busy={busy} error={error} onAct={trust} onClose={onClose}>
+      <DialogContentText variant="body2">
+        Peers whose certificate chains to a trusted certificate are accepted (when calling them, and when they call our TLS
+        listener). Trust your site's CA, or a peer's own certificate; compare its fingerprint with the peer's administrator.
+      </DialogContentText>
+      <CertificateSourceFields value={source} onChange={setSource} />
+      <TextField size="small" label="Label" value={label} onChange={(e) => setLabel(e.target.value)} helperText="Optional: how it is named here, e.g. Site CA" />
+    </ActionDialog>
   );
 }
