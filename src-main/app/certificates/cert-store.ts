@@ -49,6 +49,12 @@ function writeAtomic(path: string, data: string | Buffer, mode: number): void {
   renameSync(temp, path);
 }
 
+interface TrustedEntry {
+  readonly certificate: X509Certificate;
+  readonly label: string;
+  readonly addedAt: string;
+}
+
 const fingerprintFile = (fp: string) => `${fp.replace(/:/g, '').toLowerCase()}.pem`;
 
 export class CertificateStore {
@@ -113,7 +119,7 @@ export class CertificateStore {
     return { certificates, key };
   }
 
-  identityInfo(now = Date.now()): IdentityInfo | undefined {
+  identityInfo(now = Date.now(), trusted: readonly X509Certificate[] = this.trustedCertificates()): IdentityInfo | undefined {
     const certs = this.identityCertificates();
     if (certs.length === 0) return undefined;
     const [leaf, ...rest] = certs as [X509Certificate, ...X509Certificate[]];
@@ -122,7 +128,7 @@ export class CertificateStore {
       certificate,
       chain: rest.map((c) => describeCertificate(c, now)),
       // A self-signed identity is its own anchor.
-      chainCheck: checkChain(leaf, rest, [...this.trustedCertificates(), ...(certificate.selfSigned ? [leaf] : [])], now),
+      chainCheck: checkChain(leaf, rest, [...trusted, ...(certificate.selfSigned ? [leaf] : [])], now),
       keyProtection: this.keyProtection('identity'),
     };
   }
@@ -213,9 +219,9 @@ export class CertificateStore {
     return this.trustedEntries().map((e) => e.certificate);
   }
 
-  private trustedEntries(): { certificate: X509Certificate; label: string; addedAt: string }[] {
+  private trustedEntries(): TrustedEntry[] {
     if (!existsSync(this.trustedFolder)) return [];
-    const out: { certificate: X509Certificate; label: string; addedAt: string }[] = [];
+    const out: TrustedEntry[] = [];
     for (const name of readdirSync(this.trustedFolder).filter((n) => /^[0-9a-f]{64}\.pem$/.test(n)).sort()) {
       const text = readFileSync(join(this.trustedFolder, name), 'utf8');
       const block = pemBlocks(text).find((b) => b.label === 'CERTIFICATE');
@@ -229,7 +235,11 @@ export class CertificateStore {
   }
 
   trusted(now = Date.now()): TrustedCertificate[] {
-    return this.trustedEntries().map((e) => {
+    return this.describeTrusted(this.trustedEntries(), now);
+  }
+
+  private describeTrusted(entries: readonly TrustedEntry[], now: number): TrustedCertificate[] {
+    return entries.map((e) => {
       const d = describeCertificate(e.certificate, now);
       return { ...d, label: e.label || d.commonName || d.subject, addedAt: e.addedAt };
     });
@@ -258,7 +268,13 @@ export class CertificateStore {
   }
 
   state(now = Date.now()): CertificatesState {
-    return { identity: this.identityInfo(now), pendingCsr: this.pendingRequest(), trusted: this.trusted(now) };
+    // The trusted folder is read once for both the identity's chain check and the list.
+    const entries = this.trustedEntries();
+    return {
+      identity: this.identityInfo(now, entries.map((e) => e.certificate)),
+      pendingCsr: this.pendingRequest(),
+      trusted: this.describeTrusted(entries, now),
+    };
   }
 }
 

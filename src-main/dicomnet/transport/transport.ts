@@ -26,7 +26,6 @@ export interface ConnectOptions {
   readonly timeoutMs: number;
 }
 
-
 export interface TlsSessionInfo {
   readonly protocol: string;
   readonly cipher: string;
