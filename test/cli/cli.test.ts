@@ -69,7 +69,7 @@ describe.runIf(cliBuilt())('dicomnet CLI', () => {
       for (const unneeded of ['tls', 'crypto', 'zlib', 'dns/promises', 'perf_hooks', 'child_process', 'http']) {
         expect(loaded.builtins, unneeded).not.toContain(unneeded);
       }
-      expect(loaded.files.filter((f) => !f.endsWith('probe.cjs')).map((f) => basename(f)).sort()).toEqual(['dicomnet-main.cjs', 'dicomnet.cjs']);
+      expect(loaded.files.filter((f) => !f.endsWith('probe.cjs')).map((f) => basename(f)).sort()).toEqual(['dicomnet-echo.cjs', 'dicomnet.cjs']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
