@@ -13,7 +13,7 @@ import type { CommandSet } from './dimse/command-set';
 import { AssociationError } from './errors';
 import { decodeAbort, explainAbort, explainRejection, decodeRejection } from './explain';
 import { AbortReason, AbortSource, PduType, PresentationContextResult } from './pdu/constants';
-import { decodePDataParts, decodePdu } from './pdu/decode';
+import { decodePdu } from './pdu/decode';
 import { encodePdu } from './pdu/encode';
 import { PduFramer } from './pdu/framer';
 import { PduDecodeError } from './pdu/types';
@@ -571,10 +571,13 @@ export class Association extends EventEmitter<AssociationEvents> {
     });
   }
 
-  private onPdu(type: number, body: Buffer | Buffer[]): void {
+  /** A PDU from the framer: `body` (and the PDVs decoded from it) are valid only during this call. */
+  private onPdu(type: number, body: Buffer): void {
     let pdu: Pdu;
     try {
-      pdu = Array.isArray(body) ? decodePDataParts(body) : decodePdu(type, body);
+      // P-DATA goes on as views (the assembler and the sinks copy what they keep); the other PDUs
+      // are small, and their decoded form keeps views of some fields (0x56, 0x58/0x59): a copy.
+      pdu = decodePdu(type, type === PduType.PDataTf ? body : Buffer.from(body));
     } catch (err) {
       this.onInvalidPdu(err instanceof PduDecodeError ? err : new PduDecodeError(String(err), AbortReason.InvalidPduParameterValue));
       return;

@@ -31,11 +31,24 @@ function fragments(total: number, size: number): Buffer[] {
   return out;
 }
 
+/**
+ * Writes each fragment from one scratch buffer, overwritten after every write() as the transport's
+ * reused read buffer is: a sink that kept a view instead of copying would write garbage.
+ */
+function feed(s: FileSink, parts: readonly Buffer[]): void {
+  const scratch = Buffer.alloc(Math.max(...parts.map((p) => p.length)));
+  for (const p of parts) {
+    p.copy(scratch);
+    s.write(scratch.subarray(0, p.length));
+    scratch.fill(0xee);
+  }
+}
+
 describe('FileSink', () => {
   it('a 100 KB instance is written only at its end, and whole', async () => {
     const { s, path } = sink();
     const parts = fragments(100 * 1024, 4096);
-    for (const p of parts) s.write(p);
+    feed(s, parts);
     expect(existsSync(path)).toBe(false);
     s.end();
     const r = await s.done;
@@ -47,9 +60,9 @@ describe('FileSink', () => {
   it('a 1 MB instance is written while it arrives (the file exists before the end), and whole', async () => {
     const { s, path } = sink();
     const parts = fragments(1024 * 1024, 16 * 1024);
-    for (const p of parts.slice(0, 40)) s.write(p);
+    feed(s, parts.slice(0, 40));
     expect(existsSync(path)).toBe(true);
-    for (const p of parts.slice(40)) s.write(p);
+    feed(s, parts.slice(40));
     s.end();
     const r = await s.done;
     expect(r.error).toBeUndefined();
@@ -60,7 +73,7 @@ describe('FileSink', () => {
   it('an instance that grows past the small size goes on streaming into the same file, whole', async () => {
     const { s, path } = sink();
     const parts = fragments(9 * 1024 * 1024 + 123, 128 * 1024);
-    for (const p of parts) s.write(p);
+    feed(s, parts);
     s.end();
     const r = await s.done;
     expect(r.error).toBeUndefined();

@@ -17,7 +17,7 @@ export class ScriptedPeer {
 
   constructor(readonly socket: Socket) {
     const framer = new PduFramer({ maxPduLength: 16 * 1024 * 1024 }, (type, body) => {
-      const pdu = decodePdu(type, Array.isArray(body) ? Buffer.concat(body) : body);
+      const pdu = decodePdu(type, Buffer.from(body)); // a copy: the framer's body is valid only during this call
       this.received.push(pdu);
       const waiter = this.waiters.get(type)?.shift();
       if (waiter) waiter(pdu);

@@ -15,7 +15,10 @@ export class DimseProtocolError extends Error {
  * handler, which finds it on the message (design rule 6: stream, don't buffer).
  */
 export interface DataSetSink {
-  /** A fragment as it arrives: a view the sink may keep (the framer never reuses its memory). */
+  /**
+   * A fragment as it arrives: a view valid only during this call (the socket's read buffer is used
+   * again for the next read, pdu/framer.ts). A sink that keeps bytes copies them.
+   */
   write(fragment: Uint8Array): void;
   /** Called after the last fragment; returns the data set when it was kept in memory. */
   end(): Buffer | undefined;
@@ -43,8 +46,8 @@ class MemorySink implements DataSetSink {
   private readonly parts: Uint8Array[] = [];
   private length = 0;
   write(fragment: Uint8Array): void {
-    // PDV data are views into PDUs the framer does not reuse: keeping the views is safe.
-    this.parts.push(fragment);
+    // A copy: the fragment's memory is the transport's read buffer, used again for the next read.
+    this.parts.push(Buffer.from(fragment));
     this.length += fragment.length;
   }
   end(): Buffer {
@@ -87,7 +90,8 @@ export class MessageAssembler {
     if (this.command) throw new DimseProtocolError('command fragment while the data set of the message was expected');
     this.commandLength += pdv.data.length;
     if (this.commandLength > this.maxCommandBytes) throw new DimseProtocolError(`command set longer than ${this.maxCommandBytes} bytes`);
-    this.commandParts.push(pdv.data);
+    // A copy (a command set is small): the fragment's memory is used again for the next read.
+    this.commandParts.push(Buffer.from(pdv.data));
     if (!pdv.isLast) return;
     const bytes = this.commandParts.length === 1
       ? Buffer.from(this.commandParts[0]!.buffer, this.commandParts[0]!.byteOffset, this.commandParts[0]!.byteLength)

@@ -2,12 +2,16 @@
 // reserved u8, length u32 BE), then exactly `length` more bytes. TCP may split a PDU anywhere (even
 // inside the header) or deliver several PDUs in one chunk.
 //
+// Memory: a chunk is read only during push(), never after, so the transport may read the socket into
+// one reused buffer (transport.ts: fresh memory for every read costs Node more than the read
+// itself). A PDU lying inside the chunk is handed out as a view of it; the bytes of a PDU that spans
+// chunks are copied into the framer's own staging buffer, reused from PDU to PDU, and handed out
+// from there. Either way what onPdu gets is valid only until it returns: whoever keeps bytes
+// beyond that copies them (the DIMSE assembler and the data-set sinks do).
+//
 // Safety: the peer's length is checked against a hard cap before anything else, and nothing is ever
-// allocated from it: received chunks are kept in a list and joined only once the whole PDU has
-// actually arrived (one copy). A PDU lying inside a single chunk is handed out as a subarray view of
-// that chunk (no copy), which is the common case for small PDUs and for P-DATA that fits a read.
-// Small chunks are packed into blocks of PACK_SIZE bytes so that a peer trickling one byte per TCP
-// segment cannot make us hold millions of tiny Buffer objects.
+// allocated from it: the staging buffer grows with the bytes that actually arrived (at most twice
+// them), never to the length a header claims.
 //
 // Checks made here, at the header, because they need no body: the PDU type must be 0x01..0x07
 // (else A-ABORT reason 1, unrecognized-PDU), the length must not exceed maxPduLength (reason 6), and
@@ -30,43 +34,33 @@ const INVALID_VALUE = 6;
 const knownPduTypes: ReadonlySet<number> = new Set(Object.values(PduType));
 const fixedLengthPduTypes: ReadonlySet<number> = new Set([PduType.AAssociateRj, PduType.AReleaseRq, PduType.AReleaseRp, PduType.AAbort]);
 
-/**
- * Queued chunks smaller than PACK_THRESHOLD are copied into blocks of PACK_SIZE instead of being
- * queued as they are. Memory then stays below about (1 + PACK_SIZE / PACK_THRESHOLD) times the
- * bytes received, whatever the chunking, with roughly one queue entry per PACK_THRESHOLD bytes.
- */
-const PACK_THRESHOLD = 2048;
-const PACK_SIZE = 4096;
+/** The staging buffer's first size, and the size above which it is not kept once its PDU is out. */
+const STAGE_MIN = 4096;
+const STAGE_KEEP = 4 * 1024 * 1024;
 
 export class PduFramer {
   private maxPduLength: number;
-  /** Received bytes not yet handed out: chunks[0] from offset `head`, then the other chunks whole. */
-  private readonly chunks: Buffer[] = [];
-  private head = 0;
-  private buffered = 0;
-  /** The block small chunks are copied into; when set, it is the last entry of `chunks`. */
-  private pack: Buffer | undefined;
-  private packFill = 0;
-  /** Type and length of the PDU whose header has been read and whose body is awaited; -1 if none. */
-  private pendingType = -1;
-  private pendingLength = -1;
+  /** The start of a PDU that spans chunks, its header first; `fill` bytes of it are valid. */
+  private stage: Buffer | undefined;
+  private fill = 0;
+  /** Total length (header included) of the staged PDU once its header is complete; -1 before. */
+  private stagedTotal = -1;
+  /** A copy of the bytes that followed a PDU whose onPdu threw: they come before the next chunk. */
+  private backlog: Buffer | undefined;
   private stopped = false;
 
   constructor(
     options: FramerOptions,
-    /**
-     * A complete PDU. A P-DATA-TF that arrived in several chunks comes as the list of their views
-     * (never joined: bulk data is not copied); every other PDU as one buffer.
-     */
-    private readonly onPdu: (type: number, body: Buffer | Buffer[]) => void,
+    /** A complete PDU's body: valid only until onPdu returns (see above). */
+    private readonly onPdu: (type: number, body: Buffer) => void,
     private readonly onError: (err: PduDecodeError) => void,
   ) {
     this.maxPduLength = checkedCap(options.maxPduLength);
   }
 
-  /** Bytes received and not yet handed out in a PDU (excluding an already parsed header). */
+  /** Bytes received and not yet handed out in a PDU. */
   get bufferedBytes(): number {
-    return this.buffered;
+    return this.fill + (this.backlog?.length ?? 0);
   }
 
   /** Changes the cap for PDU headers read from now on (a PDU already being received keeps its check). */
@@ -75,66 +69,95 @@ export class PduFramer {
   }
 
   /**
-   * Feeds received bytes; calls onPdu for each complete PDU, synchronously and in order. The framer
-   * keeps references to (views of) the chunks it was given: the caller must not reuse their memory.
-   * Not re-entrant: onPdu must not call push.
+   * Feeds received bytes; calls onPdu for each complete PDU, synchronously and in order. The chunk
+   * is not referenced after push returns: its memory may be reused at once. Not re-entrant: onPdu
+   * must not call push. If onPdu throws, the bytes after that PDU are kept (copied) and handed out
+   * on the next push, and the exception goes on to push's caller.
    */
   push(chunk: Buffer): void {
     if (this.stopped || chunk.length === 0) return;
-    if (this.buffered === 0 && this.pendingLength < 0) {
-      // Nothing pending: take whole PDUs straight out of the chunk, as views. The rest is queued
-      // as a view too (not packed): it is at most one queue entry per chunk that carried a PDU.
-      this.drainChunk(chunk);
-      return;
+    if (this.backlog !== undefined) {
+      const backlog = this.backlog;
+      this.backlog = undefined;
+      try {
+        this.push(backlog);
+      } catch (err) {
+        this.backlog = Buffer.concat([this.backlog ?? Buffer.alloc(0), chunk]);
+        throw err;
+      }
+      if (this.stopped) return;
     }
-    this.enqueue(chunk);
-    this.drainQueue();
-  }
-
-  /**
-   * Hands out every complete PDU at the start of `chunk` and queues what is left. If onPdu throws,
-   * the bytes after that PDU are queued before the exception goes on to push's caller.
-   */
-  private drainChunk(chunk: Buffer): void {
     let o = 0;
+    let threw = true;
     try {
+      if (this.fill > 0) {
+        o = this.fillStage(chunk, 0);
+        if (this.stopped || this.stagedTotal < 0 || this.fill < this.stagedTotal) {
+          threw = false;
+          return; // still incomplete: all of the chunk went into the stage
+        }
+        const stage = this.stage!;
+        const total = this.stagedTotal;
+        this.fill = 0;
+        this.stagedTotal = -1;
+        if (stage.length > STAGE_KEEP) this.stage = undefined; // a huge PDU: do not hold its size for good
+        this.onPdu(stage[0] ?? 0, stage.subarray(PDU_HEADER_LENGTH, total));
+      }
+      // Nothing staged: hand out whole PDUs straight from the chunk, as views.
       while (chunk.length - o >= PDU_HEADER_LENGTH) {
         const type = chunk[o] ?? 0;
         const length = chunk.readUInt32BE(o + 2);
-        if (!this.headerOk(type, length)) return;
+        if (!this.headerOk(type, length)) {
+          threw = false;
+          return;
+        }
         const end = o + PDU_HEADER_LENGTH + length;
         if (end > chunk.length) break;
         o = end;
         this.onPdu(type, chunk.subarray(end - length, end));
       }
+      threw = false;
     } finally {
       if (!this.stopped && o < chunk.length) {
-        const rest = o === 0 ? chunk : chunk.subarray(o);
-        this.chunks.push(rest);
-        this.buffered = rest.length;
-        this.pack = undefined;
+        // After a throw: keep the rest as it is. Else it is the start of a PDU the chunk does not finish.
+        if (threw) this.backlog = Buffer.from(chunk.subarray(o));
+        else if (this.fill === 0) this.fillStage(chunk, o);
       }
     }
   }
 
-  private drainQueue(): void {
-    while (!this.stopped) {
-      if (this.pendingLength < 0) {
-        if (this.buffered < PDU_HEADER_LENGTH) return;
-        const header = this.take(PDU_HEADER_LENGTH);
-        const type = header[0] ?? 0;
-        const length = header.readUInt32BE(2);
-        if (!this.headerOk(type, length)) return;
-        this.pendingType = type;
-        this.pendingLength = length;
-      }
-      if (this.buffered < this.pendingLength) return;
-      const type = this.pendingType;
-      const body = type === PduType.PDataTf ? this.takeParts(this.pendingLength) : this.take(this.pendingLength);
-      this.pendingType = -1;
-      this.pendingLength = -1;
-      this.onPdu(type, body);
+  /** Copies chunk[from..] into the stage as far as the staged PDU goes; returns the bytes used. */
+  private fillStage(chunk: Buffer, from: number): number {
+    let o = from;
+    if (this.stagedTotal < 0) {
+      o += this.append(chunk, o, PDU_HEADER_LENGTH - this.fill);
+      if (this.fill < PDU_HEADER_LENGTH) return o - from;
+      const stage = this.stage!;
+      const type = stage[0] ?? 0;
+      const length = stage.readUInt32BE(2);
+      if (!this.headerOk(type, length)) return chunk.length - from;
+      this.stagedTotal = PDU_HEADER_LENGTH + length;
     }
+    o += this.append(chunk, o, this.stagedTotal - this.fill);
+    return o - from;
+  }
+
+  /** Copies up to `max` bytes of chunk[from..] into the stage, growing it with what arrived. */
+  private append(chunk: Buffer, from: number, max: number): number {
+    const n = Math.min(max, chunk.length - from);
+    if (n <= 0) return 0;
+    const needed = this.fill + n;
+    const stage = this.stage;
+    if (stage === undefined || stage.length < needed) {
+      // At most twice what has arrived (or STAGE_MIN), and never more than the PDU's own total.
+      const limit = this.stagedTotal > 0 ? this.stagedTotal : STAGE_MIN;
+      const grown = Buffer.allocUnsafe(Math.max(needed, Math.min(limit, Math.max(STAGE_MIN, 2 * (stage?.length ?? 0)))));
+      if (stage !== undefined && this.fill > 0) stage.copy(grown, 0, 0, this.fill);
+      this.stage = grown;
+    }
+    chunk.copy(this.stage!, this.fill, from, from + n);
+    this.fill += n;
+    return n;
   }
 
   private headerOk(type: number, length: number): boolean {
@@ -155,84 +178,11 @@ export class PduFramer {
 
   private fail(err: PduDecodeError): void {
     this.stopped = true;
-    this.chunks.length = 0;
-    this.head = 0;
-    this.buffered = 0;
-    this.pack = undefined;
+    this.stage = undefined;
+    this.backlog = undefined;
+    this.fill = 0;
+    this.stagedTotal = -1;
     this.onError(err);
-  }
-
-  private enqueue(chunk: Buffer): void {
-    this.buffered += chunk.length;
-    if (chunk.length >= PACK_THRESHOLD) {
-      this.chunks.push(chunk);
-      this.pack = undefined;
-      return;
-    }
-    let from = 0;
-    while (from < chunk.length) {
-      if (this.pack === undefined || this.packFill === this.pack.length) {
-        this.pack = Buffer.allocUnsafe(PACK_SIZE);
-        this.packFill = 0;
-        this.chunks.push(this.pack.subarray(0, 0));
-      }
-      const n = Math.min(chunk.length - from, this.pack.length - this.packFill);
-      chunk.copy(this.pack, this.packFill, from, from + n);
-      this.packFill += n;
-      from += n;
-      this.chunks[this.chunks.length - 1] = this.pack.subarray(0, this.packFill);
-    }
-  }
-
-  /** Removes n <= buffered bytes from the front: a view if they lie in one chunk, else one copy. */
-  private take(n: number): Buffer {
-    const first = this.chunks[0];
-    if (first === undefined) return Buffer.alloc(0); // n is 0
-    if (first.length - this.head >= n) {
-      const out = first.subarray(this.head, this.head + n);
-      this.advance(n);
-      return out;
-    }
-    const out = Buffer.allocUnsafe(n);
-    let filled = 0;
-    while (filled < n) {
-      const chunk = this.chunks[0];
-      if (chunk === undefined) throw new Error('PduFramer: internal error, buffered bytes missing');
-      const count = Math.min(n - filled, chunk.length - this.head);
-      chunk.copy(out, filled, this.head, this.head + count);
-      filled += count;
-      this.advance(count);
-    }
-    return out;
-  }
-
-  /** Removes n <= buffered bytes from the front as views: one buffer if they lie in one chunk. */
-  private takeParts(n: number): Buffer | Buffer[] {
-    const first = this.chunks[0];
-    if (first === undefined || first.length - this.head >= n) return this.take(n);
-    const out: Buffer[] = [];
-    let taken = 0;
-    while (taken < n) {
-      const chunk = this.chunks[0];
-      if (chunk === undefined) throw new Error('PduFramer: internal error, buffered bytes missing');
-      const count = Math.min(n - taken, chunk.length - this.head);
-      out.push(chunk.subarray(this.head, this.head + count));
-      taken += count;
-      this.advance(count);
-    }
-    return out;
-  }
-
-  /** Drops n bytes from the front; n never goes past the end of chunks[0]. */
-  private advance(n: number): void {
-    this.head += n;
-    this.buffered -= n;
-    const first = this.chunks[0];
-    if (first !== undefined && this.head === first.length) {
-      this.chunks.shift();
-      this.head = 0;
-      if (this.chunks.length === 0) this.pack = undefined;
-    }
   }
 }
 

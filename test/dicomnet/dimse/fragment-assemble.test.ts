@@ -66,10 +66,17 @@ describe('fragmentMessage (PS3.8 Annex E)', () => {
 });
 
 describe('MessageAssembler', () => {
+  /**
+   * Each PDV's memory is overwritten once pushed, as the transport's reused read buffer is: what the
+   * assembler keeps (command, in-memory data set) must be its own copy.
+   */
   function assemble(pdvs: PresentationDataValue[]): AssembledMessage[] {
     const out: AssembledMessage[] = [];
     const a = new MessageAssembler({ onMessage: (m) => out.push(m) });
-    for (const p of pdvs) a.push(p);
+    for (const p of pdvs) {
+      a.push(p);
+      p.data.fill(0xee);
+    }
     return out;
   }
 

@@ -13,16 +13,18 @@ const MiB = 1024 * 1024;
 
 interface Seen {
   type: number;
+  /** A copy: what onPdu gets is valid only until it returns. */
   body: Buffer;
-  /** How many views a P-DATA-TF body came in (1 when it was one buffer). */
-  parts: number;
+  /** The memory the body was handed out in, and where in it. */
+  buffer: ArrayBufferLike;
+  byteOffset: number;
 }
 
-/** A framer that records what it hands out (a multi-part P-DATA body joined, to compare bytes). */
+/** A framer that records what it hands out. */
 function recorder(maxPduLength = 16 * MiB) {
   const pdus: Seen[] = [];
   const errors: PduDecodeError[] = [];
-  const framer = new PduFramer({ maxPduLength }, (type, body) => pdus.push({ type, body: Array.isArray(body) ? Buffer.concat(body) : body, parts: Array.isArray(body) ? body.length : 1 }), (err) => errors.push(err));
+  const framer = new PduFramer({ maxPduLength }, (type, body) => pdus.push({ type, body: Buffer.from(body), buffer: body.buffer, byteOffset: body.byteOffset }), (err) => errors.push(err));
   return { framer, pdus, errors };
 }
 
@@ -46,10 +48,18 @@ const pdus: Buffer[] = [
 const stream = Buffer.concat(pdus);
 const expected = pdus.map((p) => `${p[0]}:${p.subarray(6).toString('hex')}`);
 
-/** Feeds `chunks` and returns what came out. */
+/**
+ * Feeds `chunks` and returns what came out. Each chunk is a copy overwritten right after push, as
+ * the transport's reused read buffer is: a framer that read a chunk after push returned would
+ * hand out garbage.
+ */
 function feed(chunks: readonly Buffer[]): { seen: string[]; errors: number; buffered: number } {
   const r = recorder();
-  for (const c of chunks) r.framer.push(c);
+  for (const c of chunks) {
+    const reused = Buffer.from(c);
+    r.framer.push(reused);
+    reused.fill(0xee);
+  }
   return { seen: asHex(r.pdus), errors: r.errors.length, buffered: r.framer.bufferedBytes };
 }
 
@@ -91,10 +101,14 @@ describe('PduFramer: reassembly', () => {
     }
   });
 
-  it('works when fed one byte at a time, and earlier bodies stay intact', () => {
+  it('works when fed one byte at a time, from one reused byte of memory', () => {
     const r = recorder();
-    for (let i = 0; i < stream.length; i++) r.framer.push(stream.subarray(i, i + 1));
-    expect(asHex(r.pdus)).toEqual(expected); // compared only at the end: later pushes must not overwrite earlier bodies
+    const reused = Buffer.alloc(1);
+    for (let i = 0; i < stream.length; i++) {
+      reused[0] = stream[i]!;
+      r.framer.push(reused);
+    }
+    expect(asHex(r.pdus)).toEqual(expected);
     expect(r.errors).toEqual([]);
     expect(r.framer.bufferedBytes).toBe(0);
   });
@@ -116,7 +130,7 @@ describe('PduFramer: reassembly', () => {
   it('splits a header across chunks', () => {
     const r = recorder();
     const abort = hexBytes(ALL_VECTORS[6]!.hex);
-    r.framer.push(abort.subarray(0, 3));
+    r.framer.push(Buffer.from(abort.subarray(0, 3)).fill(0xee, 3));
     expect(r.pdus).toHaveLength(0);
     expect(r.framer.bufferedBytes).toBe(3);
     r.framer.push(abort.subarray(3, 5));
@@ -126,16 +140,30 @@ describe('PduFramer: reassembly', () => {
     expect(r.framer.bufferedBytes).toBe(0);
   });
 
-  it('reassembles a 1 MiB P-DATA-TF from 1,000-byte chunks', () => {
-    const data = Buffer.alloc(MiB, 0x5a);
+  it('reassembles a 1 MiB P-DATA-TF from 1,000-byte chunks of one reused buffer', () => {
+    const data = Buffer.from(Array.from({ length: MiB }, (_, i) => (i * 31) & 0xff));
     const wire = encodePdu({ type: 0x04, pdvs: [{ presentationContextId: 3, isCommand: false, isLast: true, data }] });
     const r = recorder();
-    for (let o = 0; o < wire.length; o += 1000) r.framer.push(wire.subarray(o, o + 1000));
+    const reused = Buffer.alloc(1000);
+    for (let o = 0; o < wire.length; o += 1000) {
+      const n = wire.copy(reused, 0, o, o + 1000);
+      r.framer.push(reused.subarray(0, n));
+    }
     expect(r.pdus).toHaveLength(1);
     expect(r.pdus[0]!.body.length).toBe(MiB + 6);
     expect(r.pdus[0]!.body.equals(wire.subarray(6))).toBe(true);
-    // Handed out as views of the chunks, never joined (bulk data is not copied).
-    expect(r.pdus[0]!.parts).toBeGreaterThan(200); // 1,000-byte chunks are packed in 4 KiB blocks
+  });
+
+  it('stages PDUs that span chunks in one buffer, used again for the next such PDU', () => {
+    const a = encodePdu({ type: 0x04, pdvs: [{ presentationContextId: 1, isCommand: false, isLast: false, data: Buffer.alloc(30_000, 1) }] });
+    const b = encodePdu({ type: 0x04, pdvs: [{ presentationContextId: 1, isCommand: false, isLast: true, data: Buffer.alloc(30_000, 2) }] });
+    const r = recorder();
+    for (const wire of [a, b]) {
+      r.framer.push(Buffer.from(wire.subarray(0, 10_000)));
+      r.framer.push(Buffer.from(wire.subarray(10_000)));
+    }
+    expect(r.pdus.map((p) => p.body.equals(p === r.pdus[0] ? a.subarray(6) : b.subarray(6)))).toEqual([true, true]);
+    expect(r.pdus[1]!.buffer).toBe(r.pdus[0]!.buffer);
   });
 
   it('joins a non-P-DATA PDU that spans chunks into one buffer', () => {
@@ -143,7 +171,7 @@ describe('PduFramer: reassembly', () => {
     const r = recorder();
     r.framer.push(wire.subarray(0, 8));
     r.framer.push(wire.subarray(8));
-    expect(r.pdus).toEqual([{ type: 7, body: wire.subarray(6), parts: 1 }]);
+    expect(asHex(r.pdus)).toEqual([`7:${wire.subarray(6).toString('hex')}`]);
   });
 
   it('keeps the bytes after a PDU whose onPdu threw, and hands them out on the next push', () => {
@@ -162,7 +190,9 @@ describe('PduFramer: reassembly', () => {
     );
     const rq = hexBytes(ALL_VECTORS[4]!.hex); // A-RELEASE-RQ
     const rp = hexBytes(ALL_VECTORS[5]!.hex); // A-RELEASE-RP
-    expect(() => framer.push(cat(rq, rp, rq.subarray(0, 2)))).toThrow('handler bug');
+    const first = cat(rq, rp, rq.subarray(0, 2));
+    expect(() => framer.push(first)).toThrow('handler bug');
+    first.fill(0xee); // the bytes kept were copied
     expect(seen).toEqual([5]);
     expect(framer.bufferedBytes).toBe(12);
     framer.push(rq.subarray(2));
@@ -194,8 +224,8 @@ describe('PduFramer: zero copy', () => {
     expect(r.pdus).toHaveLength(pdus.length);
     let offset = 0;
     for (const [i, seen] of r.pdus.entries()) {
-      expect(seen.body.buffer, `PDU ${i}`).toBe(chunk.buffer);
-      expect(seen.body.byteOffset, `PDU ${i}`).toBe(chunk.byteOffset + offset + 6);
+      expect(seen.buffer, `PDU ${i}`).toBe(chunk.buffer);
+      expect(seen.byteOffset, `PDU ${i}`).toBe(chunk.byteOffset + offset + 6);
       offset += pdus[i]!.length;
     }
   });
@@ -208,9 +238,9 @@ describe('PduFramer: zero copy', () => {
     const second = own(cat(first.subarray(50), big));
     r.framer.push(second);
     expect(r.pdus).toHaveLength(2);
-    expect(r.pdus[0]!.body.buffer).not.toBe(second.buffer); // joined: one copy
-    expect(r.pdus[1]!.body.buffer).toBe(second.buffer);
-    expect(r.pdus[1]!.body.byteOffset).toBe(second.byteOffset + first.length - 50 + 6);
+    expect(r.pdus[0]!.buffer).not.toBe(second.buffer); // staged: one copy
+    expect(r.pdus[1]!.buffer).toBe(second.buffer);
+    expect(r.pdus[1]!.byteOffset).toBe(second.byteOffset + first.length - 50 + 6);
   });
 });
 
@@ -253,7 +283,7 @@ describe('PduFramer: limits and errors', () => {
     const r = recorder(16 * MiB);
     r.framer.push(cat([4, 0], u32(8 * MiB)));
     for (let i = 0; i < 100; i++) r.framer.push(Buffer.alloc(10));
-    expect(r.framer.bufferedBytes).toBe(1000);
+    expect(r.framer.bufferedBytes).toBe(1006); // the header and the 1,000 bytes of body
     expect(r.pdus).toHaveLength(0);
     expect(Math.max(0, ...allocs.slice(1))).toBeLessThan(64 * 1024); // [0] is the header built by the test
   });

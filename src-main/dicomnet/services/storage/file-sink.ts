@@ -1,12 +1,15 @@
 // A C-STORE data set streamed to a temporary file as its fragments arrive (design rule 6): memory
 // holds what the disk has not taken yet, bounded by pausing the association's input (TCP flow
-// control then slows the sender). Fragments queued while a write is under way go out together in
-// one writev, so a fast network and a slow disk meet in few, large system calls.
+// control then slows the sender). Fragments are views of the socket's read buffer, valid only
+// during write() (pdu/framer.ts): they are copied into pooled blocks of BLOCK_SIZE, which go back to
+// the pool once written. Blocks queued while a write is under way go out together in one writev,
+// so a fast network and a slow disk meet in few, large system calls.
 //
 // The file is only ever the temporary one: renaming it to its final name is the store service's
 // step, after the last fragment and a successful write. An aborted transfer deletes it.
 
 import { close, closeSync, open, openSync, unlink, unlinkSync, writev, writevSync } from 'node:fs';
+import { BufferPool } from '../../buffer-pool';
 import type { DataSetSink } from '../../dimse/assembler';
 
 /** Bytes kept of the data set's start, for reading its identifying attributes without the disk. */
@@ -28,6 +31,9 @@ const HIGH_WATER = 16 * 1024 * 1024;
 const LOW_WATER = 4 * 1024 * 1024;
 /** IOV_MAX on Linux. */
 const MAX_BUFFERS_PER_WRITE = 1024;
+/** The blocks fragments are copied into; 32 free ones (8 MiB) are kept for the next instances. */
+const BLOCK_SIZE = SYNC_WRITE_AT;
+const blocks = new BufferPool(BLOCK_SIZE, 32);
 
 export interface InputFlow {
   pause(): void;
@@ -84,8 +90,13 @@ export class FileSink implements DataSetSink {
   private resolveDone!: (r: SinkResult) => void;
   private readonly headKeeper = new HeadKeeper();
   private fd: number | undefined;
+  /** The prefix and the filled blocks (or their filled part), in file order, not yet written. */
   private queue: Buffer[] = [];
+  /** Bytes not yet written: the queue's and the block's. */
   private queued = 0;
+  /** The block being filled, and how far. */
+  private block: Buffer | undefined;
+  private blockFill = 0;
   private bytes = 0;
   private writing = false;
   private ended = false;
@@ -149,9 +160,7 @@ export class FileSink implements DataSetSink {
     // After a failed write the rest of the data set is still read (and dropped): the association
     // stays usable and the sender gets an A700 status instead of an abort.
     if (this.error || this.aborted) return;
-    const view = Buffer.isBuffer(fragment) ? fragment : Buffer.from(fragment.buffer, fragment.byteOffset, fragment.byteLength);
-    this.queue.push(view);
-    this.queued += view.length;
+    this.copyIn(fragment);
     if (!this.opening) {
       if (this.prefixLength + this.bytes <= SMALL_INSTANCE) {
         if (this.queued >= SYNC_WRITE_AT) this.writeQueueSync();
@@ -169,8 +178,34 @@ export class FileSink implements DataSetSink {
   end(): undefined {
     this.ended = true;
     if (!this.opening) this.finishSmall();
-    else this.pump();
+    else {
+      this.sealBlock();
+      this.pump();
+    }
     return undefined;
+  }
+
+  /** Copies a fragment into blocks; a full block joins the queue. */
+  private copyIn(fragment: Uint8Array): void {
+    for (let from = 0; from < fragment.length;) {
+      const block = (this.block ??= blocks.take());
+      const n = Math.min(fragment.length - from, BLOCK_SIZE - this.blockFill);
+      block.set(n === fragment.length ? fragment : fragment.subarray(from, from + n), this.blockFill);
+      this.blockFill += n;
+      this.queued += n;
+      from += n;
+      if (this.blockFill === BLOCK_SIZE) this.sealBlock();
+    }
+  }
+
+  /** The block being filled joins the queue, as far as it is filled. */
+  private sealBlock(): void {
+    const block = this.block;
+    if (block === undefined) return;
+    if (this.blockFill > 0) this.queue.push(block.subarray(0, this.blockFill));
+    else blocks.give(block);
+    this.block = undefined;
+    this.blockFill = 0;
   }
 
   /**
@@ -179,6 +214,7 @@ export class FileSink implements DataSetSink {
    * removed at the end.
    */
   private writeQueueSync(): void {
+    this.sealBlock();
     if (this.error) return;
     try {
       this.syncFd ??= openSync(this.tempPath, 'wx', 0o644);
@@ -190,6 +226,7 @@ export class FileSink implements DataSetSink {
     } catch (err) {
       this.error = err as Error & { code?: string };
     }
+    release(this.queue);
     this.queue = [];
     this.queued = 0;
   }
@@ -228,8 +265,7 @@ export class FileSink implements DataSetSink {
     if (!this.opening) {
       // A small instance: drop what is queued; what was written already goes with its file.
       this.error ??= Object.assign(new Error(`transfer aborted: ${reason}`), { code: 'EABORTED' });
-      this.queue = [];
-      this.queued = 0;
+      this.dropQueue();
       this.finished = true;
       if (this.syncFd !== undefined) {
         this.closeSyncFd();
@@ -260,10 +296,12 @@ export class FileSink implements DataSetSink {
     this.writeBatch(batch);
   }
 
-  private writeBatch(batch: Buffer[]): void {
+  /** Writes `batch`, the rest of `whole`, whose blocks go back to the pool once it is all done. */
+  private writeBatch(batch: Buffer[], whole = batch): void {
     writev(this.fd!, batch, (err, written) => {
       if (err) {
         this.writing = false;
+        release(whole);
         this.fail(err);
         this.pump();
         return;
@@ -272,10 +310,11 @@ export class FileSink implements DataSetSink {
       const rest = remainder(batch, written);
       if (rest.length > 0 && !this.aborted) {
         // A short write (e.g. the file size limit reached): the retry reports the error.
-        this.writeBatch(rest);
+        this.writeBatch(rest, whole);
         return;
       }
       this.writing = false;
+      release(whole);
       if (this.paused && this.queued < LOW_WATER) {
         this.paused = false;
         this.flow.resume();
@@ -290,8 +329,12 @@ export class FileSink implements DataSetSink {
   }
 
   private dropQueue(): void {
+    release(this.queue);
     this.queue = [];
     this.queued = 0;
+    if (this.block !== undefined) blocks.give(this.block);
+    this.block = undefined;
+    this.blockFill = 0;
     if (this.paused) {
       this.paused = false;
       this.flow.resume();
@@ -314,6 +357,11 @@ export class FileSink implements DataSetSink {
       afterClose();
     });
   }
+}
+
+/** Gives written (or dropped) blocks back to the pool; the prefix is not one and is ignored. */
+function release(buffers: readonly Buffer[]): void {
+  for (const b of buffers) blocks.give(b);
 }
 
 /** The buffers of `batch` after its first `written` bytes. */

@@ -7,6 +7,7 @@ import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
 import type { PresentationContext, ProposedContext } from '../../association';
 import type { Association, DataSetSource, DimseMessage } from '../../connection';
 import { AssociationError } from '../../errors';
+import { BufferPool } from '../../buffer-pool';
 import { CommandDataSetType, CommandField, Priority } from '../../dimse/command-fields';
 import { fileSource } from '../../part10/byte-source';
 import { readPart10Header, type Part10Header } from '../../part10/file-meta';
@@ -99,23 +100,10 @@ export function choosePlan(association: Association, file: DicomFile): SendPlan 
   return other ? { context: other, transcodeTo: other.transferSyntax } : undefined;
 }
 
-/**
- * Read buffers used again once their piece is written: fresh memory costs a page fault per 4 KiB on
- * first touch, which on a small VM made a 1 MiB read ~8x slower than into a buffer already used.
- */
-const bufferPool: Buffer[] = [];
-const POOL_SIZE = 4;
-
-function takeBuffer(): Buffer {
-  return bufferPool.pop() ?? Buffer.allocUnsafeSlow(READ_SIZE);
-}
-
-function giveBack(piece: Buffer): void {
-  // Only whole pool buffers (their own ArrayBuffer of READ_SIZE bytes) go back.
-  if (piece.buffer.byteLength !== READ_SIZE || bufferPool.length >= POOL_SIZE) return;
-  const base = Buffer.from(piece.buffer, 0, READ_SIZE);
-  if (!bufferPool.some((b) => b.buffer === base.buffer)) bufferPool.push(base);
-}
+/** Read buffers, used again once their piece is written. */
+const readBuffers = new BufferPool(READ_SIZE, 4);
+const takeBuffer = (): Buffer => readBuffers.take();
+const giveBack = (piece: Buffer): void => readBuffers.give(piece);
 
 function readPieceSync(fd: number, file: DicomFile, pos: number): Buffer {
   const want = Math.min(READ_SIZE, file.size - pos);
