@@ -18,6 +18,7 @@ import { encodePdu } from './pdu/encode';
 import { PduFramer } from './pdu/framer';
 import { PduDecodeError } from './pdu/types';
 import type { AAbort, AAssociateAc, AAssociateRj, AAssociateRq, PDataTf, Pdu } from './pdu/types';
+import { takeChunks } from './transport';
 import { ArtimTimer } from './ul/artim';
 import { step } from './ul/machine';
 import type { State } from './ul/states';
@@ -559,10 +560,12 @@ export class Association extends EventEmitter<AssociationEvents> {
   private attach(socket: Socket): void {
     this.socket = socket;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
+    const onChunk = (chunk: Buffer) => {
       this.lastActivity = Date.now();
       this.framer.push(chunk);
-    });
+    };
+    // An accepted plain socket reads into a buffer used again for the next read (transport.ts).
+    if (!takeChunks(socket, onChunk)) socket.on('data', onChunk);
     socket.on('error', (err) => this.emitError(err));
     socket.on('close', () => this.onTransportClosed());
     socket.on('end', () => {

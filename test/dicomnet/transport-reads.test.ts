@@ -1,0 +1,94 @@
+// Accepted plain TCP sockets read into one reused buffer (transport.ts): checked here on this Node
+// version, so that an upgrade that takes the way there away is noticed, not silently slower.
+
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { listen, takeChunks, type Listening } from '../../src-main/dicomnet/transport';
+
+const servers: Listening[] = [];
+const clients: Socket[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.destroy();
+  await Promise.all(servers.splice(0).map((l) => new Promise((r) => l.server.close(r))));
+});
+
+interface Received {
+  socket: Socket;
+  bytes: Buffer[];
+  /** The memory each chunk was read into. */
+  memory: ArrayBufferLike[];
+}
+
+/** A plain listener whose connections hand their chunks to takeChunks, recorded (copied). */
+async function server(): Promise<{ port: number; received: Received[]; taken: boolean[] }> {
+  const received: Received[] = [];
+  const taken: boolean[] = [];
+  const l = await listen({ host: '127.0.0.1', port: 0 }, (socket) => {
+    const r: Received = { socket, bytes: [], memory: [] };
+    received.push(r);
+    taken.push(takeChunks(socket, (chunk) => {
+      r.bytes.push(Buffer.from(chunk));
+      r.memory.push(chunk.buffer);
+    }));
+    socket.resume();
+  });
+  servers.push(l);
+  return { port: l.address.port, received, taken };
+}
+
+function client(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const c = connect(port, '127.0.0.1', () => resolve(c));
+    c.on('error', reject);
+    clients.push(c);
+  });
+}
+
+/** Waits (bounded) until `cond` holds. */
+async function until(cond: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('transport: reads of accepted plain sockets', () => {
+  it('go to the chunk listener, all connections reading into one reused buffer, bytes intact', async () => {
+    const s = await server();
+    const a = await client(s.port);
+    const b = await client(s.port);
+    const payload = (seed: number) => Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * seed) & 0xff));
+    for (let i = 0; i < 3; i++) {
+      a.write(payload(3 + i));
+      b.write(payload(7 + i));
+      await until(() => s.received.length === 2 && s.received.every((r) => r.bytes.reduce((n, x) => n + x.length, 0) === (i + 1) * 300_000));
+    }
+    expect(s.taken).toEqual([true, true]);
+    for (const [k, seeds] of [[0, [3, 4, 5]], [1, [7, 8, 9]]] as const) {
+      const r = s.received.find((x) => x.socket.remotePort === (k === 0 ? a : b).localPort)!;
+      expect(Buffer.concat(r.bytes).equals(Buffer.concat(seeds.map(payload)))).toBe(true);
+    }
+    const memory = new Set(s.received.flatMap((r) => r.memory));
+    expect(memory.size).toBe(1); // one buffer, used again for every read of both connections
+  });
+
+  it('a socket that was not accepted this way (a client) is left to its data events', async () => {
+    const s = await server();
+    const c = await client(s.port);
+    expect(takeChunks(c, () => undefined)).toBe(false);
+  });
+
+  it('the end of the stream and the close still arrive', async () => {
+    const s = await server();
+    const c = await client(s.port);
+    c.end(Buffer.from('bye'));
+    await until(() => s.received.length === 1);
+    const r = s.received[0]!;
+    const ended = new Promise<void>((res) => r.socket.on('end', () => { r.socket.end(); res(); }));
+    r.socket.resume();
+    await ended;
+    await new Promise((res) => r.socket.on('close', res));
+    expect(Buffer.concat(r.bytes).toString()).toBe('bye');
+  });
+});
