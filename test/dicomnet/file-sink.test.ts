@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileSink } from '../../src-main/dicomnet/services/storage/file-sink';
+import { DiscardSink, FileSink } from '../../src-main/dicomnet/services/storage/file-sink';
 
 const dir = mkdtempSync(join(tmpdir(), 'dicomnet-file-sink-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,7 +35,7 @@ function fragments(total: number, size: number): Buffer[] {
  * Writes each fragment from one scratch buffer, overwritten after every write() as the transport's
  * reused read buffer is: a sink that kept a view instead of copying would write garbage.
  */
-function feed(s: FileSink, parts: readonly Buffer[]): void {
+function feed(s: Pick<FileSink, 'write'>, parts: readonly Buffer[]): void {
   const scratch = Buffer.alloc(Math.max(...parts.map((p) => p.length)));
   for (const p of parts) {
     p.copy(scratch);
@@ -104,5 +104,22 @@ describe('FileSink', () => {
     expect(r.error?.code).toBe('ENOENT');
     expect(r.bytes).toBe(total);
     expect(existsSync(path)).toBe(false);
+  });
+});
+
+describe('DiscardSink', () => {
+  it('keeps the head in pooled memory: released, it is the next instance head\'s memory', () => {
+    const first = new DiscardSink();
+    feed(first, fragments(100 * 1024, 16 * 1024));
+    first.end();
+    const head1 = first.result.head;
+    expect(head1.equals(Buffer.concat(fragments(100 * 1024, 16 * 1024)).subarray(0, 64 * 1024))).toBe(true);
+    const memory = head1.buffer;
+    first.releaseHead();
+    const second = new DiscardSink();
+    feed(second, fragments(1000, 1000));
+    expect(second.result.head.buffer).toBe(memory);
+    expect(second.result.head.equals(Buffer.concat(fragments(1000, 1000)))).toBe(true);
+    expect(second.result.bytes).toBe(1000);
   });
 });

@@ -148,6 +148,7 @@ export class StorageService extends EventEmitter<StorageEvents> {
     if (sink instanceof DiscardSink) {
       const r = sink.result;
       const id = this.check(m.command, headThenFile(r.head, r.bytes), ts);
+      sink.releaseHead();
       return 'status' in id ? id : this.received(m, a, id, ts, r.bytes, undefined);
     }
     if (!(sink instanceof FileSink)) return fail(0x0110, 'Processing failure: the data set was not streamed to a file');
@@ -167,6 +168,7 @@ export class StorageService extends EventEmitter<StorageEvents> {
       id = this.check(m.command, src, ts);
     } finally {
       src.close();
+      sink.releaseHead();
     }
     if ('status' in id) return id;
     const { studyInstanceUid: study, seriesInstanceUid: series } = id;
