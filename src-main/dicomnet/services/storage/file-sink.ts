@@ -246,17 +246,19 @@ export class FileSink implements DataSetSink {
    */
   private writeQueueSync(): void {
     this.sealBlock();
-    if (this.error) return;
-    try {
-      this.syncFd ??= openSync(this.tempPath, 'wx', 0o644);
-      let rest = this.queue;
-      for (let i = 0; rest.length > 0 && i < 1000; i++) {
-        const batch = rest.length <= MAX_BUFFERS_PER_WRITE ? rest : rest.slice(0, MAX_BUFFERS_PER_WRITE);
-        rest = [...remainder(batch, writevSync(this.syncFd, batch)), ...rest.slice(batch.length)];
+    if (!this.error) {
+      try {
+        this.syncFd ??= openSync(this.tempPath, 'wx', 0o644);
+        let rest = this.queue;
+        for (let i = 0; rest.length > 0 && i < 1000; i++) {
+          const batch = rest.length <= MAX_BUFFERS_PER_WRITE ? rest : rest.slice(0, MAX_BUFFERS_PER_WRITE);
+          rest = [...remainder(batch, writevSync(this.syncFd, batch)), ...rest.slice(batch.length)];
+        }
+      } catch (err) {
+        this.error = err as Error & { code?: string };
       }
-    } catch (err) {
-      this.error = err as Error & { code?: string };
     }
+    // Written, or not to be written after an error: the blocks go back either way.
     release(this.queue);
     this.queue = [];
     this.queued = 0;
