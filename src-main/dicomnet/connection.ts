@@ -176,6 +176,8 @@ export class Association extends EventEmitter<AssociationEvents> {
   /** Streamed data sets go out one after the other, whole: each waits for the one before. */
   private streamChain: Promise<void> = Promise.resolve();
   private releaseRequested = false;
+  /** The first bytes the peer sent (up to 8), once it sent any. */
+  firstBytes: Uint8Array | undefined;
 
   constructor(
     readonly isRequestor: boolean,
@@ -562,6 +564,8 @@ export class Association extends EventEmitter<AssociationEvents> {
     socket.setNoDelay(true);
     const onChunk = (chunk: Buffer) => {
       this.lastActivity = Date.now();
+      // Kept to explain a failure: a TLS record here means the peer expects TLS (dicom-net.ts).
+      this.firstBytes ??= Uint8Array.prototype.slice.call(chunk, 0, 8);
       this.framer.push(chunk);
     };
     // An accepted plain socket reads into a buffer used again for the next read (transport.ts).

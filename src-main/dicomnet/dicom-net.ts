@@ -146,7 +146,6 @@ export class DicomNet extends EventEmitter<DicomNetEvents> {
     const transport = await transportConnect({ host: config.host, port: config.port, tls: config.tls, timeoutMs });
     const association = new Association(true, { address: config.host, port: config.port }, this.options);
     this.track(association);
-    const firstBytes = captureFirstBytes(transport.socket);
     // With TLS 1.3 the server checks our certificate after our handshake is done: its alert arrives
     // as a socket error during the association. Keep it to explain the failure as a TLS one.
     let socketError: Error | undefined;
@@ -157,7 +156,7 @@ export class DicomNet extends EventEmitter<DicomNetEvents> {
     } catch (err) {
       const failure = config.tls && socketError
         ? classifyTransportError(socketError, { host: config.host, port: config.port, step: 'tls' }, transport.timings)
-        : await diagnoseAssociateFailure(err, firstBytes(), config, association);
+        : await diagnoseAssociateFailure(err, association.firstBytes ?? new Uint8Array(0), config, association);
       // The transport steps succeeded: keep their timings for the step-by-step report.
       if (failure instanceof AssociationError) {
         failure.details.timings = { ...transport.timings, associateMs: nowMs() - started };
@@ -266,17 +265,6 @@ export class DicomNet extends EventEmitter<DicomNetEvents> {
   private emitError(err: Error, a: Association | undefined): void {
     if (this.listenerCount('error') > 0) this.emit('error', err, a);
   }
-}
-
-/** Keeps the first bytes the peer sent, to recognise a TLS server answering our plain RQ. */
-function captureFirstBytes(socket: Socket): () => Uint8Array {
-  let first = new Uint8Array(0);
-  const onData = (chunk: Buffer) => {
-    first = Uint8Array.prototype.slice.call(chunk, 0, 8);
-    socket.off('data', onData);
-  };
-  socket.on('data', onData);
-  return () => first;
 }
 
 async function diagnoseAssociateFailure(err: unknown, firstBytes: Uint8Array, config: ConnectConfig, association: Association): Promise<Error> {

@@ -1,9 +1,10 @@
-// Accepted plain TCP sockets read into one reused buffer (transport.ts): checked here on this Node
-// version, so that an upgrade that takes the way there away is noticed, not silently slower.
+// Plain TCP sockets, accepted and connected, read into one reused buffer (transport.ts): checked here
+// on this Node version, so that an upgrade that takes the way there away is noticed, not silently
+// slower.
 
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listen, takeChunks, type Listening } from '../../src-main/dicomnet/transport';
+import { connect as transportConnect, listen, takeChunks, type Listening } from '../../src-main/dicomnet/transport';
 
 const servers: Listening[] = [];
 const clients: Socket[] = [];
@@ -73,7 +74,7 @@ describe('transport: reads of accepted plain sockets', () => {
     expect(memory.size).toBe(1); // one buffer, used again for every read of both connections
   });
 
-  it('a socket that was not accepted this way (a client) is left to its data events', async () => {
+  it('a socket made elsewhere is left to its data events', async () => {
     const s = await server();
     const c = await client(s.port);
     expect(takeChunks(c, () => undefined)).toBe(false);
@@ -90,5 +91,33 @@ describe('transport: reads of accepted plain sockets', () => {
     await ended;
     await new Promise((res) => r.socket.on('close', res));
     expect(Buffer.concat(r.bytes).toString()).toBe('bye');
+  });
+});
+
+describe('transport: reads of our plain client connections', () => {
+  it('go to the chunk listener, with what the peer sent before the listener was named', async () => {
+    const peerSockets: Socket[] = [];
+    const peer = createServer((c) => {
+      peerSockets.push(c);
+      c.write(Buffer.from('early'));
+      c.on('data', (d) => c.write(Buffer.from(`echo:${d.toString()}`)));
+    });
+    await new Promise<void>((r) => peer.listen(0, '127.0.0.1', r));
+    try {
+      const port = (peer.address() as { port: number }).port;
+      const { socket } = await transportConnect({ host: '127.0.0.1', port, timeoutMs: 3000 });
+      clients.push(socket);
+      await new Promise((r) => setTimeout(r, 100)); // 'early' arrives before anyone listens
+      const got: Buffer[] = [];
+      const memory = new Set<ArrayBufferLike>();
+      expect(takeChunks(socket, (chunk) => { got.push(Buffer.from(chunk)); memory.add(chunk.buffer); })).toBe(true);
+      socket.write('x');
+      await until(() => Buffer.concat(got).toString() === 'earlyecho:x');
+      expect(memory.size).toBeGreaterThan(0);
+      socket.destroy();
+    } finally {
+      for (const c of peerSockets) c.destroy();
+      await new Promise((r) => peer.close(r));
+    }
   });
 });

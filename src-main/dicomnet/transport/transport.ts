@@ -54,6 +54,7 @@ export interface Listening {
 const READ_BUFFER_SIZE = 256 * 1024;
 let sharedReadBuffer: Buffer | undefined;
 const chunkListeners = new WeakMap<Socket, (chunk: Buffer) => void>();
+const earlyChunks = new WeakMap<Socket, Buffer[]>();
 
 /**
  * Sends the chunks of `socket` to `listener` if the socket reads into the shared buffer (each chunk
@@ -62,6 +63,9 @@ const chunkListeners = new WeakMap<Socket, (chunk: Buffer) => void>();
 export function takeChunks(socket: Socket, listener: (chunk: Buffer) => void): boolean {
   if (!chunkListeners.has(socket)) return false;
   chunkListeners.set(socket, listener);
+  const early = earlyChunks.get(socket);
+  earlyChunks.delete(socket);
+  for (const chunk of early ?? []) listener(chunk);
   return true;
 }
 
@@ -78,14 +82,7 @@ function withSharedReadBuffer(accepted: Socket): Socket {
   if (!handle) return accepted;
   let socket: Socket | undefined;
   try {
-    const buffer = (sharedReadBuffer ??= Buffer.allocUnsafeSlow(READ_BUFFER_SIZE));
-    const onread = {
-      buffer,
-      callback: (n: number, buf: Uint8Array): boolean => {
-        if (socket) chunkListeners.get(socket)?.(Buffer.from(buf.buffer, buf.byteOffset, n));
-        return true;
-      },
-    };
+    const onread = sharedOnread(() => socket);
     husk._handle = null;
     // `handle` and `pauseOnCreate` are what Node's own server passes; they are not in the typings.
     socket = new Socket({ handle, onread, pauseOnCreate: true } as unknown as ConstructorParameters<typeof Socket>[0]);
@@ -93,9 +90,29 @@ function withSharedReadBuffer(accepted: Socket): Socket {
     husk._handle = handle;
     return accepted;
   }
-  chunkListeners.set(socket, () => undefined);
+  registerChunks(socket);
   accepted.destroy();
   return socket;
+}
+
+/** `onread` options for a socket that reads into the shared buffer; its chunks go to takeChunks' listener. */
+function sharedOnread(socket: () => Socket | undefined): { buffer: Buffer; callback: (n: number, buf: Uint8Array) => boolean } {
+  return {
+    buffer: (sharedReadBuffer ??= Buffer.allocUnsafeSlow(READ_BUFFER_SIZE)),
+    callback: (n, buf) => {
+      const s = socket();
+      if (s) chunkListeners.get(s)?.(Buffer.from(buf.buffer, buf.byteOffset, n));
+      return true;
+    },
+  };
+}
+
+/** Until takeChunks names its listener, a socket's chunks are kept (copied), not lost. */
+function registerChunks(socket: Socket): void {
+  const early: Buffer[] = [];
+  const keep = (chunk: Buffer) => { early.push(Buffer.from(chunk)); };
+  chunkListeners.set(socket, keep);
+  earlyChunks.set(socket, early);
 }
 
 function remoteOf(socket: Socket): { address: string; port: number } | undefined {
@@ -200,7 +217,9 @@ export async function connect(o: ConnectOptions): Promise<ConnectResult> {
 
   t = nowMs();
   const tcp = await step<Socket>('connect', ctx, timings, (done, fail) => {
-    const s = tcpConnect({ host: address, port: o.port, noDelay: true });
+    // Plain: reads into the shared buffer too (TLS reads through its own layer, which drops onread).
+    const s: Socket = tcpConnect({ host: address, port: o.port, noDelay: true, ...(o.tls ? {} : { onread: sharedOnread(() => s) }) });
+    if (!o.tls) registerChunks(s);
     s.once('connect', () => {
       s.off('error', fail);
       done(s);
