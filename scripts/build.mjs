@@ -1,14 +1,15 @@
 // Bundles the headless CLI into one file so that `dicomnet echo` starts fast (issue #2: < 100 ms)
 // and runs on plain Node >= 20 without the TypeScript sources.
 import { build } from 'esbuild';
-import { chmodSync, copyFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readdirSync, writeFileSync } from 'node:fs';
 
 const outfile = 'dist/cli/dicomnet.cjs';
 // The bin is a small loader. It turns on Node's compile cache before a (large) bundle is loaded, so
 // that from the second run on the compiled code comes from the cache, not from V8's parser; and it
 // loads the bundle of the command given, so `dicomnet echo` reads and compiles only the C-ECHO path
 // (half the code of the whole CLI). dicomnet-main.cjs answers help, version and unknown commands.
-const commands = ['echo', 'store', 'scp', 'cert'];
+// The commands are the entries in src-main/cli/entries/ (echo, store, scp, cert).
+const commands = readdirSync('src-main/cli/entries').filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
 const common = {
   bundle: true,
   platform: 'node',

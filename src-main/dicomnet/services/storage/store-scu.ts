@@ -102,13 +102,11 @@ export function choosePlan(association: Association, file: DicomFile): SendPlan 
 
 /** Read buffers, used again once their piece is written. */
 const readBuffers = new BufferPool(READ_SIZE, 4);
-const takeBuffer = (): Buffer => readBuffers.take();
-const giveBack = (piece: Buffer): void => readBuffers.give(piece);
 
 function readPieceSync(fd: number, file: DicomFile, pos: number): Buffer {
   const want = Math.min(READ_SIZE, file.size - pos);
   if (want <= 0) return Buffer.alloc(0);
-  const buf = takeBuffer();
+  const buf = readBuffers.take();
   const n = readSync(fd, buf, 0, want, pos);
   if (n === 0) throw new Error(`${file.path} became shorter while it was being sent`);
   return buf.subarray(0, n);
@@ -117,7 +115,7 @@ function readPieceSync(fd: number, file: DicomFile, pos: number): Buffer {
 function readPiece(fd: number, file: DicomFile, pos: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const want = Math.min(READ_SIZE, file.size - pos);
-    const buf = takeBuffer();
+    const buf = readBuffers.take();
     read(fd, buf, 0, want, pos, (err, n) => {
       if (err) reject(err);
       else if (n === 0) reject(new Error(`${file.path} became shorter while it was being sent`));
@@ -172,7 +170,7 @@ export class FilePrefetcher {
     const r = this.take(file);
     if (!r) return;
     closeSync(r.fd);
-    giveBack(r.piece);
+    readBuffers.give(r.piece);
   }
 }
 
@@ -192,7 +190,7 @@ export interface SendHooks {
  */
 export function fileDataSet(file: DicomFile, hooks: SendHooks = {}): DataSetSource {
   return {
-    release: giveBack,
+    release: (piece) => readBuffers.give(piece),
     sent: hooks.afterSent,
     // The typical instance is one piece: read and closed at once, handed over without an async
     // generator (whose per-piece promises cost more than the read of a small file).
