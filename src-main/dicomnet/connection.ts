@@ -573,8 +573,9 @@ export class Association extends EventEmitter<AssociationEvents> {
     socket.on('error', (err) => this.emitError(err));
     socket.on('close', () => this.onTransportClosed());
     socket.on('end', () => {
-      // The peer half-closed: we will not get more PDUs. End our side too (PS3.8 Evt17 follows).
-      if (!socket.destroyed) socket.end();
+      // The peer closed: we will not get more PDUs (PS3.8 Evt17 follows). Close our side too; with
+      // nothing left to send, at once (one close instead of a shutdown and a close later).
+      if (!socket.destroyed) this.closeSocket(socket);
     });
   }
 
@@ -834,8 +835,21 @@ export class Association extends EventEmitter<AssociationEvents> {
       this.finish();
       return;
     }
+    this.closeSocket(s);
+  }
+
+  /**
+   * Closes the transport connection (PS3.8 §9.1.6). A plain socket with all our bytes handed to the
+   * kernel is closed at once: the kernel sends them and then FIN, as after a shutdown. Otherwise end()
+   * lets queued bytes (and TLS its close_notify alert) go first, and the socket is destroyed a second
+   * later if the peer never closes its side.
+   */
+  private closeSocket(s: Socket): void {
+    if (s.writableLength === 0 && !(s as Socket & { encrypted?: boolean }).encrypted) {
+      s.destroy();
+      return;
+    }
     s.end();
-    // The peer should close its side too; if it does not, do not hold the socket forever.
     setTimeout(() => s.destroy(), 1000).unref();
   }
 

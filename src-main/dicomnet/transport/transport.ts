@@ -151,8 +151,9 @@ export async function listen(
     });
     server = s;
   } else {
-    // Paused on connect: nothing is read before the connection is on its reused-buffer socket.
-    server = createTcpServer({ noDelay: true, pauseOnConnect: true }, (accepted) => {
+    // Paused on connect: nothing is read before the connection is on its reused-buffer socket. No
+    // `noDelay` here: Node would set it on the husk, and setNoDelay below once more on its successor.
+    server = createTcpServer({ pauseOnConnect: true }, (accepted) => {
       const socket = withSharedReadBuffer(accepted);
       socket.setNoDelay(true);
       onConnection(socket);
