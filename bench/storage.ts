@@ -1,14 +1,14 @@
 // The storage part of `npm run bench` (issue #3): C-STORE throughput and memory, ours against DCMTK
 // in the same run, on the same generated files: 64 KB x 2000, 1 MB x 500, 50 MB x 10; receiving to
 // disk and discarding; plain and TLS; the four pairings of sender and receiver. DCMTK runs with
-// TCP_NODELAY=1 and -pdu 131072 (its best). Each receiver is started fresh for its row, so that its
-// peak resident memory (VmHWM) is that row's; its idle figure is read right after it listens. The
-// sender runs under /usr/bin/time for its peak. Every row is checked: the sender's exit code, our
-// SCU's JSON summary, our SCP's per-instance log lines, and the files that arrived on disk.
+// TCP_NODELAY=1 and -pdu 131072 (its best). For each size and conditions both receivers are started
+// fresh (their peak resident memory, VmHWM, is that block's; the idle figure is read right after
+// each listens) and warmed up; then the four pairings take turns, RUNS rounds, and each row's median
+// run counts. The sender runs under /usr/bin/time for its peak. Every run is checked: the sender's
+// exit code, our SCU's JSON summary, our SCP's per-instance log lines, and the files that arrived.
 // Our tools' output (the SCP's log line per instance, the SCU's JSON line per file) goes to files,
 // read after each run: through pipes, this process would wake up and work per instance while it is
-// measuring, on a 2-core machine, which DCMTK (printing nothing) would not pay for. Each row is
-// sent RUNS times to the same receiver; the median run counts.
+// measuring, on a 2-core machine, which DCMTK (printing nothing) would not pay for.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -24,8 +24,8 @@ const PDU = '131072';
 const ROW_TIMEOUT_MS = 60_000;
 const START_TIMEOUT_MS = 5000;
 const TIME = '/usr/bin/time';
-/** Measured runs per row (the median counts), after the receiver's warm-up. */
-const RUNS = 3;
+/** Measured runs per row (the median counts), after the receivers' warm-up. */
+const RUNS = 5;
 
 interface Size {
   readonly label: string;
@@ -54,7 +54,10 @@ export interface StoreRow {
   readonly tls: boolean;
   readonly ok: boolean;
   readonly error?: string;
+  /** The median of the runs. */
   readonly seconds?: number;
+  /** Every measured run, in the order they ran. */
+  readonly runSeconds?: readonly number[];
   readonly megabytes?: number;
   readonly mbPerSecond?: number;
   readonly filesPerSecond?: number;
@@ -340,55 +343,103 @@ async function warmUp(job: Job, r: Receiver, c: Conditions, out: string | undefi
   return undefined;
 }
 
-async function measureRow(job: Job, sender: Side, receiver: Side, c: Conditions): Promise<StoreRow> {
+/** One sender run into `r`, checked: undefined if every instance arrived, else what went wrong. */
+async function measuredRun(job: Job, sender: Side, receiver: Side, r: Receiver, c: Conditions, out: string | undefined): Promise<SenderRun | string> {
   const { size } = job;
-  const base = { size: size.label, sender, receiver, disk: c.disk, tls: c.tls };
-  const out = c.disk ? join(job.work, 'received') : undefined;
+  const before = r.stored() ?? 0;
+  const s = await runSender(sender, c, job.pki, r.port, job.files, size.count);
+  if (r.child.exitCode !== null || r.child.signalCode !== null) {
+    return `receiver exited (${r.child.exitCode ?? r.child.signalCode}) ${r.log().trim().slice(-300)}`;
+  }
+  if (!s.ok) return `sender ${s.detail}${receiver === 'ours' ? `; our SCP said: ${r.log().trim().split('\n').slice(-2).join(' | ')}` : ''}`;
+  const logged = await settle(() => { const n = r.stored(); return n === undefined ? n : n - before; }, size.count, 3000);
+  if (logged !== undefined && logged !== size.count) return `our SCP logged ${logged} of ${size.count} instances stored`;
   if (out) {
+    const got = await settle(() => countFiles(out), size.count, 3000);
+    if (got !== size.count) return `${got} of ${size.count} files arrived in the storage folder`;
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
   }
-  let r: Receiver | undefined;
+  return s;
+}
+
+/**
+ * One size in one set of conditions: both receivers are started fresh and warmed up, then RUNS
+ * rounds follow in which the four pairings take turns (rotated, so that none always goes first).
+ * Alternating like this, every pairing meets the same moods of this shared VM, whose speed drifts
+ * by tens of per cent within minutes: measured one after the other, the reference row (DCMTK ->
+ * DCMTK) of a size moved by up to 1.6 x between two runs of the bench. A receiver's peak is over
+ * the whole block, from both senders.
+ */
+async function measureBlock(job: Job, c: Conditions): Promise<StoreRow[]> {
+  const { size } = job;
+  const outs: Record<Side, string | undefined> = {
+    ours: c.disk ? join(job.work, 'received-ours') : undefined,
+    dcmtk: c.disk ? join(job.work, 'received-dcmtk') : undefined,
+  };
+  const receivers: Partial<Record<Side, Receiver>> = {};
+  const errors = new Map<string, string>();
+  const runs = new Map<string, SenderRun[]>(PAIRS.map(([tx, rx]) => [`${tx}>${rx}`, []]));
+  const failReceiver = (side: Side, error: string) => {
+    for (const [tx, rx] of PAIRS) if (rx === side && !errors.has(`${tx}>${rx}`)) errors.set(`${tx}>${rx}`, error);
+  };
   try {
-    r = await startReceiver(receiver, c, job.pki, out);
-    const warmFailed = await warmUp(job, r, c, out);
-    if (warmFailed) return { ...base, ok: false, error: warmFailed };
-    const runs: SenderRun[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const before = r.stored() ?? 0;
-      const s = await runSender(sender, c, job.pki, r.port, job.files, size.count);
-      if (r.child.exitCode !== null || r.child.signalCode !== null) {
-        return { ...base, ok: false, error: `receiver exited (${r.child.exitCode ?? r.child.signalCode}) ${r.log().trim().slice(-300)}` };
-      }
-      if (!s.ok) return { ...base, ok: false, error: `sender ${s.detail}${receiver === 'ours' ? `; our SCP said: ${r.log().trim().split('\n').slice(-2).join(' | ')}` : ''}` };
-      const logged = await settle(() => { const n = r!.stored(); return n === undefined ? n : n - before; }, size.count, 3000);
-      if (logged !== undefined && logged !== size.count) return { ...base, ok: false, error: `our SCP logged ${logged} of ${size.count} instances stored` };
+    for (const side of ['ours', 'dcmtk'] as const) {
+      const out = outs[side];
       if (out) {
-        const got = await settle(() => countFiles(out), size.count, 3000);
-        if (got !== size.count) return { ...base, ok: false, error: `${got} of ${size.count} files arrived in the storage folder` };
         rmSync(out, { recursive: true, force: true });
         mkdirSync(out, { recursive: true });
       }
-      runs.push(s);
+      try {
+        const r = await startReceiver(side, c, job.pki, out);
+        receivers[side] = r;
+        const warmFailed = await warmUp(job, r, c, out);
+        if (warmFailed) failReceiver(side, warmFailed);
+      } catch (err) {
+        failReceiver(side, (err as Error).message);
+      }
     }
-    const receiverPeakMb = statusMb(r.child.pid, 'VmHWM');
-    const seconds = [...runs.map((x) => x.seconds)].sort((x, y) => x - y)[Math.floor(RUNS / 2)]!;
-    return {
-      ...base, ok: true,
-      seconds,
-      megabytes: job.bytes / 1e6,
-      mbPerSecond: job.bytes / 1e6 / seconds,
-      filesPerSecond: size.count / seconds,
-      senderPeakMb: Math.max(...runs.map((x) => x.peakMb)),
-      senderIdleMb: job.idle.get(`${sender}/${c.tls}`) ?? Number.NaN,
-      receiverPeakMb,
-      receiverIdleMb: r.idleRssMb,
-    };
-  } catch (err) {
-    return { ...base, ok: false, error: (err as Error).message };
+    for (let round = 0; round < RUNS; round++) {
+      for (let k = 0; k < PAIRS.length; k++) {
+        const [sender, receiver] = PAIRS[(k + round) % PAIRS.length]!;
+        const key = `${sender}>${receiver}`;
+        const r = receivers[receiver];
+        if (errors.has(key) || !r) continue;
+        const got = await measuredRun(job, sender, receiver, r, c, outs[receiver]);
+        if (typeof got === 'string') {
+          if (got.startsWith('receiver exited')) failReceiver(receiver, got);
+          else errors.set(key, got);
+        } else {
+          runs.get(key)!.push(got);
+        }
+      }
+    }
+    const peaks: Partial<Record<Side, number>> = {};
+    for (const side of ['ours', 'dcmtk'] as const) peaks[side] = statusMb(receivers[side]?.child.pid, 'VmHWM');
+    return PAIRS.map(([sender, receiver]) => {
+      const key = `${sender}>${receiver}`;
+      const base = { size: size.label, sender, receiver, disk: c.disk, tls: c.tls };
+      const error = errors.get(key);
+      const done = runs.get(key)!;
+      if (error !== undefined || done.length !== RUNS) return { ...base, ok: false, error: error ?? `${done.length} of ${RUNS} runs` };
+      const runSeconds = done.map((x) => x.seconds);
+      const seconds = [...runSeconds].sort((x, y) => x - y)[Math.floor(RUNS / 2)]!;
+      return {
+        ...base, ok: true,
+        seconds,
+        runSeconds,
+        megabytes: job.bytes / 1e6,
+        mbPerSecond: job.bytes / 1e6 / seconds,
+        filesPerSecond: size.count / seconds,
+        senderPeakMb: Math.max(...done.map((x) => x.peakMb)),
+        senderIdleMb: job.idle.get(`${sender}/${c.tls}`) ?? Number.NaN,
+        receiverPeakMb: peaks[receiver],
+        receiverIdleMb: receivers[receiver]?.idleRssMb,
+      };
+    });
   } finally {
-    if (r) await stop(r.child);
-    if (out) rmSync(out, { recursive: true, force: true });
+    for (const r of Object.values(receivers)) await stop(r.child);
+    for (const out of Object.values(outs)) if (out) rmSync(out, { recursive: true, force: true });
   }
 }
 
@@ -454,7 +505,7 @@ export async function storageBenchmark(options: StorageBenchmarkOptions = {}): P
   try {
     if (!existsSync(TIME)) throw new Error(`${TIME} is missing (apt-get install -y time): it reads the senders' peak memory`);
     const pki = await makeTestPki();
-    console.log(`\nC-STORE throughput and memory (loopback, 2 processes per row, each receiver started fresh${options.cold ? ' and measured cold' : ''}).`);
+    console.log(`\nC-STORE throughput and memory (loopback; per size and conditions both receivers started fresh${options.cold ? ' and measured cold' : ''}).`);
     if (!options.cold) {
       console.log('Each receiver first takes the files once from storescu, unmeasured (a warm-up: a receiver is a service that runs for');
       console.log('days, and ours is JIT-compiled; at most 256 MB of the files; --cold skips it). Senders are always fresh processes.');
@@ -465,7 +516,8 @@ export async function storageBenchmark(options: StorageBenchmarkOptions = {}): P
     console.log('(MB = 10^6 bytes of the files). Memory: peak resident (VmHWM; sender via /usr/bin/time). rx +idle = receiver');
     console.log('peak minus its VmRSS right after it listened; tx +idle = sender peak minus the peak of the same tool doing one');
     console.log('C-ECHO (dicomnet echo / echoscu). ratio = MB/s / DCMTK -> DCMTK in the same conditions.');
-    console.log(`Each row: ${RUNS} runs of a fresh sender to the same receiver, the median counts (peaks: the highest). Our tools'`);
+    console.log(`Each row: ${RUNS} runs of a fresh sender, the median counts (sender peak: the highest; receiver peak: over both`);
+    console.log(`senders). The four pairings take turns, ${RUNS} rounds, so that all of them meet the same drifts of this VM. Our tools'`);
     console.log('output (SCP log line per instance, SCU JSON line per file) goes to files, read after each run.');
     const idle = new Map<string, number>();
     for (const side of ['ours', 'dcmtk'] as const) {
@@ -490,9 +542,7 @@ export async function storageBenchmark(options: StorageBenchmarkOptions = {}): P
       const warmCount = options.cold ? 0 : Math.max(1, Math.min(names.length, Math.floor(WARM_UP_BYTES / (bytes / size.count))));
       const job: Job = { size, files, bytes, pki, work, idle, warmUp: names.slice(0, warmCount).map((n) => join(files, n)) };
       const sizeRows: StoreRow[] = [];
-      for (const c of CONDITIONS) {
-        for (const [sender, receiver] of PAIRS) sizeRows.push(await measureRow(job, sender, receiver, c));
-      }
+      for (const c of CONDITIONS) sizeRows.push(...await measureBlock(job, c));
       printSize(sizeRows);
       rows.push(...sizeRows);
       rmSync(files, { recursive: true, force: true });
