@@ -3,7 +3,7 @@
 // file's outcome and a summary. Used by `dicomnet store` and, later, by the GUI's Send page.
 
 import { readdirSync, statSync, type Dirent } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { classifyStatus, describeStatus } from '../../src-shared/dicom-status';
 import { DicomAssociate } from '../dicomnet/association';
 import { DicomNet } from '../dicomnet/dicom-net';
@@ -76,8 +76,12 @@ export function walk(paths: readonly string[], onProblem: (path: string, reason:
       onProblem(dir, `cannot list (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
       return;
     }
+    // join(dir, name) for every entry, without normalising `dir` again each time (that was ~8 us
+    // per file here, before the first byte is sent): an entry's name holds no separator.
+    const base = join(dir);
+    const prefix = base === '.' ? '' : base.endsWith(sep) ? base : base + sep;
     for (const e of entries) {
-      const path = join(dir, e.name);
+      const path = prefix + e.name;
       // The directory entry already says what a plain file or folder is: no stat each (a study
       // folder holds thousands of files). Links and the rest are followed with stat.
       if (e.isFile()) out.push(path);

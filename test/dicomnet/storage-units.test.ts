@@ -8,7 +8,9 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeDirsSync } from '../../src-main/dicomnet/services/storage/make-dirs';
 import { alternativePath, instancePath, isTemporaryName, isValidUid, temporaryPath } from '../../src-main/dicomnet/services/storage/paths';
-import { planAssociations, type DicomFile } from '../../src-main/dicomnet/services/storage/store-scu';
+import { planAssociations, scanFile, type DicomFile } from '../../src-main/dicomnet/services/storage/store-scu';
+import { walk } from '../../src-main/app/send';
+import { el } from './part10/build';
 import { StorageService } from '../../src-main/dicomnet/services/storage/store-scp';
 import { TransferSyntax } from '../../src-main/dicomnet/part10/transfer-syntax';
 
@@ -51,6 +53,67 @@ describe('makeDirs (mkdir -p that also returns under /proc)', () => {
 
   it('fails (does not spin) where a folder cannot be made', () => {
     expect(() => makeDirsSync('/proc/no-such-dir/x')).toThrow();
+  });
+});
+
+describe('scanFile and walk (what the SCU reads before it associates)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dicomnet-scan-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const ui = (tag: number, v: string) => el('explicit', tag, 'UI', v.length % 2 ? `${v}\0` : v);
+  function part10(instance: string, privateBytes: number): Buffer {
+    const rest = Buffer.concat([
+      el('explicit', 0x00020001, 'OB', Buffer.from([0, 1])),
+      ui(0x00020002, '1.2.840.10008.5.1.4.1.1.7'),
+      ui(0x00020003, instance),
+      ui(0x00020010, TransferSyntax.ExplicitVRLittleEndian),
+      ui(0x00020012, '1.2.3'),
+      ...(privateBytes > 0 ? [ui(0x00020100, '1.2.3.4'), el('explicit', 0x00020102, 'OB', Buffer.alloc(privateBytes, 0x5a))] : []),
+    ]);
+    const groupLength = Buffer.alloc(4);
+    groupLength.writeUInt32LE(rest.length);
+    return Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), el('explicit', 0x00020000, 'UL', groupLength), rest, ui(0x00080018, instance)]);
+  }
+
+  it('a meta group longer than the first 4 KiB read is read on from the file', () => {
+    const bytes = part10('1.2.3.4.5', 6000);
+    const path = join(dir, 'long-meta.dcm');
+    writeFileSync(path, bytes);
+    const r = scanFile(path);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.file.header.mediaStorageSopInstanceUid).toBe('1.2.3.4.5');
+    expect(r.file.header.transferSyntaxUid).toBe(TransferSyntax.ExplicitVRLittleEndian);
+    expect(r.file.header.dataSetOffset).toBe(bytes.length - ui(0x00080018, '1.2.3.4.5').length);
+    expect(r.file.header.dataSetOffset).toBeGreaterThan(4096);
+    expect(r.file.size).toBe(bytes.length);
+  });
+
+  it('files scanned one after the other keep their own values (the head buffer is shared)', () => {
+    const a = join(dir, 'a.dcm');
+    const b = join(dir, 'b.dcm');
+    writeFileSync(a, part10('1.2.3.4.5.6.7.8.9.10.11', 0));
+    writeFileSync(b, part10('9.8', 0));
+    const ra = scanFile(a);
+    const rb = scanFile(b);
+    expect(ra.ok && ra.file.header.mediaStorageSopInstanceUid).toBe('1.2.3.4.5.6.7.8.9.10.11');
+    expect(rb.ok && rb.file.header.mediaStorageSopInstanceUid).toBe('9.8');
+    expect(ra.ok && ra.file.header.dataSetOffset).toBeGreaterThan(rb.ok ? rb.file.header.dataSetOffset : 0);
+    const notDicom = join(dir, 'notes.txt');
+    writeFileSync(notDicom, 'x'.repeat(200));
+    const rn = scanFile(notDicom);
+    expect(rn.ok).toBe(false);
+  });
+
+  it('walk lists files as join() names them, whatever the folder was given as', () => {
+    const tree = join(dir, 'tree');
+    makeDirsSync(join(tree, 'sub'));
+    writeFileSync(join(tree, 'b.dcm'), '');
+    writeFileSync(join(tree, 'a.dcm'), '');
+    writeFileSync(join(tree, 'sub', 'c.dcm'), '');
+    const expected = [join(tree, 'a.dcm'), join(tree, 'b.dcm'), join(tree, 'sub', 'c.dcm')];
+    for (const given of [tree, `${tree}/`, `${tree}/./`, `${tree}/sub/..`]) {
+      expect(walk([given], () => undefined)).toEqual(expected);
+    }
   });
 });
 

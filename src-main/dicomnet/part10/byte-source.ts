@@ -29,6 +29,21 @@ export function bufferSource(b: Buffer): ByteSource {
   };
 }
 
+/**
+ * A source whose first bytes are in memory already (`head`, from the start of the same bytes as
+ * `rest`); reads that end within the head are views of it, the others go to `rest`. For a parser that
+ * keeps only what it decodes from them (strings, numbers), not the buffers.
+ */
+export function headFirstSource(head: Buffer, rest: ByteSource): ByteSource {
+  return {
+    size: rest.size,
+    read(position, length) {
+      const n = clamp(rest.size, position, length);
+      return position + n <= head.length ? head.subarray(position, position + n) : rest.read(position, length);
+    },
+  };
+}
+
 /** Bytes read from a file at once: parsing a header asks for a few bytes at a time. */
 const FILE_BLOCK = 8 * 1024;
 

@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bufferSource, fileSource } from '../../../src-main/dicomnet/part10/byte-source';
+import { bufferSource, fileSource, headFirstSource, type ByteSource } from '../../../src-main/dicomnet/part10/byte-source';
 import { workdir } from './dcmtk-files';
 
 const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i & 0xff));
@@ -18,6 +18,7 @@ describe.each([
       return { src: fileSource(fd, bytes.length), close: () => closeSync(fd) };
     },
   ],
+  ['headFirstSource', () => ({ src: headFirstSource(bytes.subarray(0, 300), bufferSource(bytes)), close: () => undefined })],
 ])('%s', (_name, open) => {
   it('reads at any position, and fewer bytes only at the end', () => {
     const { src, close } = open();
@@ -44,4 +45,19 @@ it('fileSource returns what is there when the file is shorter than claimed', () 
   } finally {
     closeSync(fd);
   }
+});
+
+it('headFirstSource answers from the head what lies within it, and from the rest what does not', () => {
+  const asked: [number, number][] = [];
+  const rest: ByteSource = { size: 1000, read: (position, length) => { asked.push([position, length]); return bytes.subarray(position, position + length); } };
+  const head = Buffer.from(bytes.subarray(0, 300));
+  const src = headFirstSource(head, rest);
+  const within = src.read(290, 10);
+  expect(within).toEqual(bytes.subarray(290, 300));
+  head[295] = 0xee; // a view of the head, not a copy
+  expect(within[5]).toBe(0xee);
+  expect(asked).toEqual([]);
+  expect(src.read(295, 10)).toEqual(bytes.subarray(295, 305));
+  expect(asked).toEqual([[295, 10]]);
+  expect(src.size).toBe(1000);
 });

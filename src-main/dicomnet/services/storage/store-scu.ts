@@ -9,7 +9,7 @@ import type { Association, DataSetSource, DimseMessage } from '../../connection'
 import { AssociationError } from '../../errors';
 import { BufferPool } from '../../buffer-pool';
 import { CommandDataSetType, CommandField, Priority } from '../../dimse/command-fields';
-import { fileSource } from '../../part10/byte-source';
+import { fileSource, headFirstSource } from '../../part10/byte-source';
 import { readPart10Header, type Part10Header } from '../../part10/file-meta';
 import { canTranscode, loadVrDictionary, transcode } from '../../part10/transcode';
 import { TransferSyntax } from '../../part10/transfer-syntax';
@@ -30,6 +30,15 @@ export type ScanResult =
   | { readonly ok: true; readonly file: DicomFile }
   | { readonly ok: false; readonly path: string; readonly reason: string };
 
+/**
+ * The first bytes of each scanned file go into this one buffer: preamble and meta group nearly always
+ * fit (a longer group is read on from the file). Every file is scanned before an association is
+ * proposed, so this is paid per file before the first byte is sent: with a fresh block per file and
+ * a copy per element read, 2 000 files took ~70 us each here, the system calls alone ~25.
+ */
+const SCAN_HEAD = 4096;
+let scanHead: Buffer | undefined;
+
 /** Reads a file's Part 10 header (PS3.10 §7.1); anything else is reported as not DICOM, with why. */
 export function scanFile(path: string): ScanResult {
   let fd: number;
@@ -40,7 +49,10 @@ export function scanFile(path: string): ScanResult {
   }
   try {
     const size = fstatSync(fd).size;
-    const header = readPart10Header(fileSource(fd, size));
+    const head = (scanHead ??= Buffer.allocUnsafeSlow(SCAN_HEAD));
+    const got = readSync(fd, head, 0, Math.min(SCAN_HEAD, size), 0);
+    // readPart10Header keeps strings and numbers only, never the views of the shared head.
+    const header = readPart10Header(headFirstSource(head.subarray(0, got), fileSource(fd, size)));
     if (!header.mediaStorageSopClassUid || !header.mediaStorageSopInstanceUid) {
       return { ok: false, path, reason: 'not a DICOM instance: its meta group names no SOP class or instance' };
     }
