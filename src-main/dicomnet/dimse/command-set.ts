@@ -37,80 +37,101 @@ export class DimseDecodeError extends Error {
 /** Bytes of a command set are capped: a real one is a few hundred bytes. */
 export const MAX_COMMAND_SET_LENGTH = 64 * 1024;
 
-function valueBytes(vr: CommandVr, value: unknown): Buffer {
+/** Bytes of `value` as `vr` (UI/AE/LO padded to even length; one byte per character, latin1). */
+function valueLength(vr: CommandVr, value: unknown): number {
   switch (vr) {
-    case 'US': {
-      const b = Buffer.alloc(2);
-      b.writeUInt16LE(value as number);
-      return b;
-    }
-    case 'UL': {
-      const b = Buffer.alloc(4);
-      b.writeUInt32LE(value as number);
-      return b;
-    }
-    case 'AT': {
-      const tags = value as number[];
-      const b = Buffer.alloc(4 * tags.length);
-      tags.forEach((t, i) => {
-        b.writeUInt16LE((t >>> 16) & 0xffff, 4 * i);
-        b.writeUInt16LE(t & 0xffff, 4 * i + 2);
+    case 'US':
+      return 2;
+    case 'UL':
+      return 4;
+    case 'AT':
+      return 4 * (value as number[]).length;
+    case 'UI':
+    case 'AE':
+    case 'LO':
+      return ((value as string).length + 1) & ~1;
+  }
+}
+
+/** Writes `value` at `at` in the `length` bytes valueLength() gave for it. */
+function writeValue(out: Buffer, at: number, vr: CommandVr, value: unknown, length: number): void {
+  switch (vr) {
+    case 'US':
+      out.writeUInt16LE(value as number, at);
+      return;
+    case 'UL':
+      out.writeUInt32LE(value as number, at);
+      return;
+    case 'AT':
+      (value as number[]).forEach((t, i) => {
+        out.writeUInt16LE((t >>> 16) & 0xffff, at + 4 * i);
+        out.writeUInt16LE(t & 0xffff, at + 4 * i + 2);
       });
-      return b;
-    }
-    case 'UI': {
-      const s = value as string;
-      return Buffer.from(s.length % 2 ? `${s}\0` : s, 'latin1');
-    }
+      return;
+    case 'UI':
     case 'AE':
     case 'LO': {
       const s = value as string;
-      return Buffer.from(s.length % 2 ? `${s} ` : s, 'latin1');
+      out.write(s, at, s.length, 'latin1');
+      // UI pads with NUL, text with a space (PS3.5 §6.2).
+      if (s.length !== length) out[at + s.length] = vr === 'UI' ? 0x00 : 0x20;
     }
   }
 }
 
+/**
+ * The command set in one buffer, sized first and then written in place: a command goes out with
+ * every DIMSE message, and a buffer per element (and a concatenation) was most of its cost.
+ */
 export function encodeCommandSet(cmd: CommandSet): Buffer {
-  const parts: Buffer[] = [];
-  let length = 0;
   const record = cmd as unknown as Record<string, unknown>;
+  let length = 0;
+  for (const el of commandElements) {
+    const value = record[el.field];
+    if (value !== undefined) length += 8 + valueLength(el.vr, value);
+  }
+  const out = Buffer.allocUnsafe(12 + length);
+  out.writeUInt32LE(0x00000000, 0); // (0000,0000) CommandGroupLength, UL
+  out.writeUInt32LE(4, 4);
+  out.writeUInt32LE(length, 8);
+  let at = 12;
   for (const el of commandElements) {
     const value = record[el.field];
     if (value === undefined) continue;
-    const v = valueBytes(el.vr, value);
-    const header = Buffer.alloc(8);
-    header.writeUInt16LE(0x0000, 0);
-    header.writeUInt16LE(el.tag, 2);
-    header.writeUInt32LE(v.length, 4);
-    parts.push(header, v);
-    length += 8 + v.length;
+    const n = valueLength(el.vr, value);
+    out.writeUInt16LE(0x0000, at);
+    out.writeUInt16LE(el.tag, at + 2);
+    out.writeUInt32LE(n, at + 4);
+    writeValue(out, at + 8, el.vr, value, n);
+    at += 8 + n;
   }
-  const groupLength = Buffer.alloc(12);
-  groupLength.writeUInt32LE(0x00000000, 0); // (0000,0000)
-  groupLength.writeUInt32LE(4, 4);
-  groupLength.writeUInt32LE(length, 8);
-  return Buffer.concat([groupLength, ...parts], 12 + length);
+  return out;
 }
 
-function readValue(vr: CommandVr, b: Buffer, what: string): unknown {
+function readValue(vr: CommandVr, b: Buffer, start: number, length: number, what: string): unknown {
   switch (vr) {
     case 'US':
-      if (b.length !== 2) throw new DimseDecodeError(`${what} has length ${b.length}, expected 2`);
-      return b.readUInt16LE(0);
+      if (length !== 2) throw new DimseDecodeError(`${what} has length ${length}, expected 2`);
+      return b.readUInt16LE(start);
     case 'UL':
-      if (b.length !== 4) throw new DimseDecodeError(`${what} has length ${b.length}, expected 4`);
-      return b.readUInt32LE(0);
+      if (length !== 4) throw new DimseDecodeError(`${what} has length ${length}, expected 4`);
+      return b.readUInt32LE(start);
     case 'AT': {
-      if (b.length % 4 !== 0) throw new DimseDecodeError(`${what} has length ${b.length}, not a multiple of 4`);
+      if (length % 4 !== 0) throw new DimseDecodeError(`${what} has length ${length}, not a multiple of 4`);
       const tags: number[] = [];
-      for (let i = 0; i < b.length; i += 4) tags.push(((b.readUInt16LE(i) << 16) | b.readUInt16LE(i + 2)) >>> 0);
+      for (let i = start; i < start + length; i += 4) tags.push(((b.readUInt16LE(i) << 16) | b.readUInt16LE(i + 2)) >>> 0);
       return tags;
     }
     case 'UI':
     case 'AE':
-    case 'LO':
-      // Strip the padding (NUL for UI, space for text) and stray trailing NULs/spaces.
-      return b.toString('latin1').replace(/[\0 ]+$/, '').replace(/^ +/, '');
+    case 'LO': {
+      // Strip the padding (NUL for UI, space for text), stray trailing NULs/spaces and leading spaces.
+      let end = start + length;
+      while (end > start && (b[end - 1] === 0x00 || b[end - 1] === 0x20)) end--;
+      let from = start;
+      while (from < end && b[from] === 0x20) from++;
+      return b.toString('latin1', from, end);
+    }
   }
 }
 
@@ -127,12 +148,12 @@ export function decodeCommandSet(bytes: Uint8Array): CommandSet {
     offset += 8;
     if (length > b.length - offset) throw new DimseDecodeError(`element (${hex(group)},${hex(element)}) claims ${length} bytes, ${b.length - offset} remain`);
     if (group !== 0x0000) throw new DimseDecodeError(`element (${hex(group)},${hex(element)}) is not in group 0000`);
-    const value = b.subarray(offset, offset + length);
+    const start = offset;
     offset += length;
     if (element === 0x0000) continue; // CommandGroupLength: checked implicitly by the framing above
     const el = commandElementByTag.get(element);
     if (!el) continue; // retired or unknown command element: skipped
-    out[el.field] = readValue(el.vr, value, el.keyword);
+    out[el.field] = readValue(el.vr, b, start, length, el.keyword);
   }
   if (out.commandField === undefined) throw new DimseDecodeError('command set without CommandField (0000,0100)');
   if (out.commandDataSetType === undefined) throw new DimseDecodeError('command set without CommandDataSetType (0000,0800)');

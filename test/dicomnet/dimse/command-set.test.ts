@@ -46,6 +46,16 @@ describe('command set codec (PS3.7 §6.3.1, implicit VR little endian, group 000
     expect(bytes.readUInt32LE(8)).toBe(bytes.length - 12);
   });
 
+  it('writes every byte of its (pooled, uninitialised) buffer', () => {
+    const cmd = { ...makeCEchoRq(9), affectedSopInstanceUid: '1.2.345', moveDestination: 'ODD', errorComment: 'odd' } as CommandSet;
+    const encodeAfterPoisoning = (fill: number) => {
+      // Small allocUnsafe buffers share one pool: leave it full of `fill` right before encoding.
+      for (let i = 0; i < 100; i++) Buffer.allocUnsafe(64).fill(fill);
+      return encodeCommandSet(cmd);
+    };
+    expect(encodeAfterPoisoning(0xaa)).toEqual(encodeAfterPoisoning(0x55));
+  });
+
   it('writes elements in ascending tag order', () => {
     const bytes = encodeCommandSet(makeResponse({ ...makeCEchoRq(3), affectedSopInstanceUid: '1.2' }, 0x0110, { errorComment: 'x' }));
     const tags: number[] = [];
