@@ -5,7 +5,7 @@
 
 import type { ByteSource } from './byte-source';
 import { DicomParseError } from './byte-source';
-import { readElementHeader, readExact, skipElement, tagString, valueString } from './elements';
+import { readElementHeader, readExact, skipElement, tagString, UNDEFINED_LENGTH, valueEnd, valueString } from './elements';
 import { TransferSyntax, transferSyntaxInfo } from './transfer-syntax';
 
 export interface FileMeta {
@@ -60,7 +60,8 @@ export function readPart10Header(src: ByteSource): Part10Header {
     // The group ends at the first element of another group (or at the end of a file holding no data set).
     while (pos + 4 <= src.size && src.read(pos, 2).readUInt16LE(0) === META_GROUP) {
       const h = readElementHeader(src, pos, EXPLICIT_LE);
-      const end = skipElement(src, pos, EXPLICIT_LE);
+      // A defined length ends where it says (checked against the source); only an undefined one is walked.
+      const end = h.length === UNDEFINED_LENGTH ? skipElement(src, pos, EXPLICIT_LE) : valueEnd(src, pos + h.headerLength, h.length, h.tag);
       if (h.length <= MAX_META_VALUE && h.tag !== Meta.GroupLength && h.tag !== Meta.Version) {
         values.set(h.tag, valueString(readExact(src, pos + h.headerLength, h.length, () => `value of ${tagString(h.tag)}`)));
       }
