@@ -6,6 +6,17 @@ import { connect, createServer } from 'node:net';
 import { resolve } from 'node:path';
 
 export const CLI = resolve('dist/cli/dicomnet.cjs');
+/** DCMTK 3.6.7 leaves Nagle's algorithm on without it (every message would wait for a delayed ACK). */
+export const ENV = { ...process.env, TCP_NODELAY: '1' };
+
+/** Runs a process to its end (bounded) and returns its wall time in ms, start to exit; throws unless it exits 0. */
+export function timeProcess(cmd: string, args: string[], timeoutMs = 60_000): number {
+  const started = performance.now();
+  const r = spawnSync(cmd, args, { env: ENV, stdio: ['ignore', 'ignore', 'pipe'], timeout: timeoutMs });
+  const ms = performance.now() - started;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr?.toString().slice(0, 300)}`);
+  return ms;
+}
 
 export interface Peer {
   readonly port: number;
@@ -44,7 +55,7 @@ export async function waitForPort(port: number, timeoutMs: number): Promise<void
 
 export async function startStorescp(args: string[]): Promise<Peer> {
   const port = await freePort();
-  const child = spawn('storescp', [...args, String(port)], { env: { ...process.env, TCP_NODELAY: '1' }, stdio: 'ignore' });
+  const child = spawn('storescp', [...args, String(port)], { env: ENV, stdio: 'ignore' });
   await waitForPort(port, 5000);
   return { port, child };
 }

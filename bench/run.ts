@@ -2,27 +2,18 @@
 // writes bench/results/latest.json. DCMTK always runs with TCP_NODELAY=1 (Debian's build leaves
 // Nagle on otherwise). Loopback only; every loop is bounded; every child is killed at the end.
 
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { DicomAssociate } from '../src-main/dicomnet/association';
 import { DicomNet } from '../src-main/dicomnet/dicom-net';
 import { echo } from '../src-main/dicomnet/services/echo';
-import { CLI, killAll, requireTools, startDicomnetScp, startStorescp, type Peer } from './processes';
+import { CLI, killAll, requireTools, startDicomnetScp, startStorescp, timeProcess, type Peer } from './processes';
 import { median, ratio, type Row, printTable } from './measure';
+import { floorBenchmark } from './floor';
 import { storageBenchmark } from './storage';
 
 const VERIFICATION = '1.2.840.10008.1.1';
 const TS = ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'];
-const ENV = { ...process.env, TCP_NODELAY: '1' };
 const WARM_UP = 2500;
-
-function timeProcess(cmd: string, args: string[], timeoutMs = 60_000): number {
-  const started = performance.now();
-  const r = spawnSync(cmd, args, { env: ENV, stdio: ['ignore', 'ignore', 'pipe'], timeout: timeoutMs });
-  const ms = performance.now() - started;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr?.toString().slice(0, 300)}`);
-  return ms;
-}
 
 function runs(n: number, f: () => number): number[] {
   return Array.from({ length: n }, f);
@@ -52,12 +43,12 @@ async function associationsPerSecond(port: number, clients: number, cyclesEach: 
 }
 
 async function main(): Promise<void> {
-  // `node dist/bench/run.cjs [echo|storage] [--cold]`: one part, or both (default); --cold measures the
-  // storage receivers right after their start, without the warm-up pass.
+  // `node dist/bench/run.cjs [echo|floor|storage] [--cold]`: one part, or all (default); --cold measures
+  // the storage receivers right after their start, without the warm-up pass.
   const args = process.argv.slice(2);
   const cold = args.includes('--cold');
   const only = args.find((a) => a !== '--cold');
-  if (only !== undefined && only !== 'echo' && only !== 'storage') throw new Error(`unknown part '${only}': echo or storage (and --cold)`);
+  if (only !== undefined && !['echo', 'floor', 'storage'].includes(only)) throw new Error(`unknown part '${only}': echo, floor or storage (and --cold)`);
   requireTools(['echoscu', 'storescu', 'storescp']);
   // A run of one part keeps the other part's figures of an earlier run (each part says when it ran).
   const file = 'bench/results/latest.json';
@@ -69,8 +60,9 @@ async function main(): Promise<void> {
   }
   const now = { when: new Date().toISOString(), node: process.version };
   Object.assign(result, now);
-  if (only !== 'storage') Object.assign(result, await echoBenchmark(), { echoRun: now });
-  if (only !== 'echo') Object.assign(result, { storage: await storageBenchmark({ cold }), storageRun: { ...now, receivers: cold ? 'cold' : 'warmed up' } });
+  if (only === undefined || only === 'echo') Object.assign(result, await echoBenchmark(), { echoRun: now });
+  if (only === undefined || only === 'floor') Object.assign(result, await floorBenchmark(), { floorRun: now });
+  if (only === undefined || only === 'storage') Object.assign(result, { storage: await storageBenchmark({ cold }), storageRun: { ...now, receivers: cold ? 'cold' : 'warmed up' } });
   // The storage rows (long) last, whichever part ran.
   const { storage, storageRun, ...rest } = result;
   mkdirSync('bench/results', { recursive: true });

@@ -16,9 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTestPki, removeTestPki, type TestPki } from '../test/helpers/certs';
 import { makeInstance, newUid } from '../test/helpers/dicom-files';
-import { CLI, freePort, waitForPort } from './processes';
+import { CLI, ENV, freePort, waitForPort } from './processes';
 
-const ENV = { ...process.env, TCP_NODELAY: '1' };
 const PDU = '131072';
 /** Bound of one sender run; the slowest row seen takes ~10 s. */
 const ROW_TIMEOUT_MS = 60_000;

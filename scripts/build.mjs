@@ -43,6 +43,8 @@ require(${JSON.stringify(commands)}.includes(command) ? './dicomnet-' + command 
 chmodSync(outfile, 0o755);
 // The benchmark runs our stack in-process against peer processes (npm run bench).
 await build({ ...common, entryPoints: ['bench/run.ts'], outfile: 'dist/bench/run.cjs' });
+// The floor experiments: minimal Node clients the benchmark times against ours and DCMTK's.
+await build({ ...common, entryPoints: [{ in: 'bench/floor/echo.ts', out: 'floor-echo' }, { in: 'bench/floor/store.ts', out: 'floor-store' }], outdir: 'dist/bench', outExtension: { '.js': '.cjs' } });
 // The browser bridge (the GUI on the real services without Electron) and the Electron shell.
 await build({ ...common, target: 'node22', entryPoints: ['src-main/bridge/main.ts'], outfile: 'dist/bridge/bridge.cjs' });
 await build({ ...common, target: 'node22', entryPoints: ['src-main/electron/main.ts'], outfile: 'dist/electron/main.cjs', external: ['electron'] });
