@@ -5,6 +5,11 @@ import { readSync } from 'node:fs';
 
 export interface ByteSource {
   readonly size: number;
+  /**
+   * The source's first bytes when they are in memory (the same bytes `read` would give): a parser
+   * may read small fields straight from here instead of asking `read` for a view of each.
+   */
+  readonly bytes?: Buffer;
   /** Up to `length` bytes from `position`; fewer only when the source ends first. */
   read(position: number, length: number): Buffer;
 }
@@ -25,6 +30,7 @@ function clamp(size: number, position: number, length: number): number {
 export function bufferSource(b: Buffer): ByteSource {
   return {
     size: b.length,
+    bytes: b,
     read: (position, length) => b.subarray(position, position + clamp(b.length, position, length)),
   };
 }
@@ -37,6 +43,7 @@ export function bufferSource(b: Buffer): ByteSource {
 export function headFirstSource(head: Buffer, rest: ByteSource): ByteSource {
   return {
     size: rest.size,
+    bytes: head,
     read(position, length) {
       const n = clamp(rest.size, position, length);
       return position + n <= head.length ? head.subarray(position, position + n) : rest.read(position, length);

@@ -72,19 +72,28 @@ export function readExact(src: ByteSource, pos: number, length: number, what: st
 
 /** Reads the header of the element at `pos`, PS3.5 §7.1 (explicit: 7.1.2, implicit: 7.1.3). */
 export function readElementHeader(src: ByteSource, pos: number, ts: TransferSyntaxInfo): ElementHeader {
+  // Headers are read for every element a parser passes (per received instance, per file sent):
+  // straight from the source's memory where it has the bytes, without a view per header.
+  const mem = src.bytes;
+  if (mem !== undefined && pos >= 0 && pos + 12 <= mem.length && pos + 12 <= src.size) return headerAt(mem, pos, pos, ts);
   const b = src.read(pos, 12);
   if (b.length < 8) throw new DicomParseError(`data element header at offset ${pos} is cut off (${b.length} of 8 bytes)`);
+  return headerAt(b, 0, pos, ts);
+}
+
+/** The header whose bytes start at `at` in `b` (at least 8 of them there), for the element at `pos`. */
+function headerAt(b: Buffer, at: number, pos: number, ts: TransferSyntaxInfo): ElementHeader {
   const le = ts.littleEndian;
-  const group = le ? b.readUInt16LE(0) : b.readUInt16BE(0);
-  const element = le ? b.readUInt16LE(2) : b.readUInt16BE(2);
+  const group = le ? b.readUInt16LE(at) : b.readUInt16BE(at);
+  const element = le ? b.readUInt16LE(at + 2) : b.readUInt16BE(at + 2);
   const tag = ((group << 16) | element) >>> 0;
-  const u32 = (at: number): number => (le ? b.readUInt32LE(at) : b.readUInt32BE(at));
+  const u32 = (o: number): number => (le ? b.readUInt32LE(at + o) : b.readUInt32BE(at + o));
   // Items and delimiters never have a VR, in any transfer syntax (PS3.5 §7.5).
   if (group === 0xfffe || !ts.explicitVr) return { tag, length: u32(4), headerLength: 8, offset: pos };
-  const vr = b.toString('latin1', 4, 6);
+  const vr = b.toString('latin1', at + 4, at + 6);
   if (!VRS.has(vr)) throw new DicomParseError(`unknown VR '${escape(vr)}' for ${tagString(tag)} at offset ${pos}`);
-  if (!LONG_LENGTH_VRS.has(vr)) return { tag, vr, length: le ? b.readUInt16LE(6) : b.readUInt16BE(6), headerLength: 8, offset: pos };
-  if (b.length < 12) throw new DicomParseError(`data element header at offset ${pos} is cut off (${b.length} of 12 bytes)`);
+  if (!LONG_LENGTH_VRS.has(vr)) return { tag, vr, length: le ? b.readUInt16LE(at + 6) : b.readUInt16BE(at + 6), headerLength: 8, offset: pos };
+  if (b.length - at < 12) throw new DicomParseError(`data element header at offset ${pos} is cut off (${b.length - at} of 12 bytes)`);
   return { tag, vr, length: u32(8), headerLength: 12, offset: pos };
 }
 

@@ -66,6 +66,32 @@ describe('readElementHeader (PS3.5 §7.1)', () => {
   });
 });
 
+describe('readElementHeader from memory and through read()', () => {
+  /** The same bytes with no `bytes`: every header goes through read(). */
+  const readOnly = (b: Buffer): ByteSource => ({ size: b.length, read: (p, n) => bufferSource(b).read(p, n) });
+
+  it.each(['explicit', 'implicit', 'big'] as const)('gives the same headers and errors (%s), the last ones too', (syntax) => {
+    const ts = infos[syntax];
+    const bytes = Buffer.concat([
+      el(syntax, 0x00080016, 'UI', uid('1.2.3')),
+      seq(syntax, 0x00081032, [item(syntax, el(syntax, 0x00080100, 'SH', text('P1')), true)], true),
+      el(syntax, PATIENT_ID, 'LO', text('ID42')),
+      el(syntax, 0x7fe00010, 'OB', Buffer.alloc(6)),
+      el(syntax, ROWS, 'US', us(4)), // its 8-byte header (and value) in the last 10 bytes
+    ]);
+    const mem = bufferSource(bytes);
+    expect(mem.bytes).toBe(bytes);
+    expect(walk(mem, 0, ts)).toEqual(walk(readOnly(bytes), 0, ts));
+    for (let pos = 0; pos < bytes.length; pos += 2) {
+      let viaMemory: unknown;
+      let viaRead: unknown;
+      try { viaMemory = readElementHeader(mem, pos, ts); } catch (err) { viaMemory = (err as Error).message; }
+      try { viaRead = readElementHeader(readOnly(bytes), pos, ts); } catch (err) { viaRead = (err as Error).message; }
+      expect(viaMemory, `offset ${pos}`).toEqual(viaRead);
+    }
+  });
+});
+
 describe('skipElement', () => {
   it.each(['explicit', 'implicit', 'big'] as const)('walks undefined-length sequences and items nested three deep (%s)', (syntax) => {
     const leaf = el(syntax, 0x00080100, 'SH', text('CODE1'));
