@@ -135,7 +135,7 @@ async function echoBenchmark(): Promise<Record<string, unknown>> {
     printTable(['measurement', 'dicomnet', 'DCMTK', 'ratio', 'target'], rows);
     console.log('\nratio = ours / DCMTK for rates; DCMTK / ours for times (so > 1 is better for us everywhere).');
     console.log(`associations/s: our in-process client against our \`dicomnet scp\` process and against DCMTK storescp (which serves one association at a time without --fork), after 2 x ${WARM_UP} unmeasured cycles each; the median of 3 runs each, alternating.`);
-    console.log('echoes/s whole process includes each process start (Node ~60 ms, DCMTK ~10 ms) and V8 warm-up.');
+    console.log('echoes/s whole process includes each process start and, for us, V8 warm-up; the floor part below shows Node\'s own share.');
 
     return {
       echoesPerSecond: { ours: ourRate, dcmtk: dcmtkRate, oursInAssociation: ourInAssoc, dcmtkInAssociation: dcmtkInAssoc, oursSteady: ourSteady, dcmtkSteady, runsMs: { ours: our2000, dcmtk: dcmtk2000 } },
