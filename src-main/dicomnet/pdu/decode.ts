@@ -112,53 +112,31 @@ function fixedBody(type: number, body: Uint8Array): [number, number, number, num
 
 // ---- P-DATA-TF -----------------------------------------------------------------------------------
 
-/** PS3.8 §9.3.5: one or more PDV items {length u32 >= 2, PC-ID, control header, fragment}. */
-function decodePData(body: Uint8Array): PDataTf {
-  return decodePDataParts([body]);
-}
-
 /**
- * A P-DATA-TF body, whole or as the TCP chunks it arrived in, decoded without joining them (no copy
- * of bulk data); every PDV is a view of its chunk. A PDV whose data spans chunks comes out as consecutive
- * PDVs, one per chunk, only the final one keeping the Last bit: the same message fragments to the
- * assembler, which only joins what it must.
+ * PS3.8 §9.3.5: one or more PDV items {length u32 >= 2, PC-ID, control header, fragment}. Every
+ * PDV's data is a view of `body` (no copy of bulk data; the framer hands over each PDU whole).
  */
-export function decodePDataParts(parts: readonly Uint8Array[]): PDataTf {
-  const total = parts.reduce((n, p) => n + p.length, 0);
+function decodePData(body: Uint8Array): PDataTf {
+  const total = body.length;
   if (total === 0) throw new PduDecodeError('P-DATA-TF carries no PDV item', INVALID_VALUE);
-  let part = 0;
-  let at = 0; // offset inside parts[part]
-  let o = 0; // offset inside the whole body
-  const byte = (): number => {
-    while (at >= (parts[part]?.length ?? 0)) { part++; at = 0; }
-    o++;
-    return parts[part]![at++]!;
-  };
   const pdvs: PresentationDataValue[] = [];
+  let o = 0;
   while (o < total) {
     const remaining = total - o;
     if (remaining < 4) throw new PduDecodeError(`P-DATA-TF: ${remaining} bytes left at offset ${o}, too few for a PDV item length`, INVALID_VALUE);
-    const itemLength = ((byte() << 24) | (byte() << 16) | (byte() << 8) | byte()) >>> 0;
-    if (itemLength < 2) throw new PduDecodeError(`P-DATA-TF: PDV item length ${itemLength} at offset ${o - 4} is below the minimum of 2`, INVALID_VALUE);
+    const itemLength = ((body[o]! << 24) | (body[o + 1]! << 16) | (body[o + 2]! << 8) | body[o + 3]!) >>> 0;
+    if (itemLength < 2) throw new PduDecodeError(`P-DATA-TF: PDV item length ${itemLength} at offset ${o} is below the minimum of 2`, INVALID_VALUE);
     if (itemLength > remaining - 4) {
-      throw new PduDecodeError(`P-DATA-TF: PDV item length ${itemLength} at offset ${o - 4} overruns the PDU (${remaining - 4} bytes left)`, INVALID_VALUE);
+      throw new PduDecodeError(`P-DATA-TF: PDV item length ${itemLength} at offset ${o} overruns the PDU (${remaining - 4} bytes left)`, INVALID_VALUE);
     }
-    const presentationContextId = byte();
-    const control = byte();
-    const isCommand = (control & MessageControlHeader.Command) !== 0;
-    const isLast = (control & MessageControlHeader.Last) !== 0;
-    let left = itemLength - 2;
-    // An empty fragment (item length 2) is still a view of the body, like every other.
-    if (left === 0) pdvs.push({ presentationContextId, isCommand, isLast, data: parts[Math.min(part, parts.length - 1)]!.subarray(at, at) });
-    while (left > 0) {
-      while (at >= (parts[part]?.length ?? 0)) { part++; at = 0; }
-      const p = parts[part]!;
-      const n = Math.min(left, p.length - at);
-      left -= n;
-      pdvs.push({ presentationContextId, isCommand, isLast: isLast && left === 0, data: p.subarray(at, at + n) });
-      at += n;
-      o += n;
-    }
+    const control = body[o + 5]!;
+    pdvs.push({
+      presentationContextId: body[o + 4]!,
+      isCommand: (control & MessageControlHeader.Command) !== 0,
+      isLast: (control & MessageControlHeader.Last) !== 0,
+      data: body.subarray(o + 6, o + 4 + itemLength),
+    });
+    o += 4 + itemLength;
   }
   return { type: PduType.PDataTf, pdvs };
 }
