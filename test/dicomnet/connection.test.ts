@@ -4,7 +4,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { DicomAssociate } from '../../src-main/dicomnet/association';
-import type { AbortInfo } from '../../src-main/dicomnet/connection';
+import type { AbortInfo, DataSetSource } from '../../src-main/dicomnet/connection';
 import { DicomNet } from '../../src-main/dicomnet/dicom-net';
 import { encodeCommandSet } from '../../src-main/dicomnet/dimse/command-set';
 import { makeCEchoRq } from '../../src-main/dicomnet/dimse/messages';
@@ -234,5 +234,40 @@ describe('the SCP performs no more operations at once than the window it granted
     for (let i = 0; i < 4; i++) await peer.next(0x04);
     expect(maxRunning).toBe(1);
     expect(order).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('a data set sent piece by piece', () => {
+  it('waits for the socket to drain between pieces: a peer that stops reading holds the sender, memory bounded', async () => {
+    let letGo!: () => void;
+    const held = new Promise<void>((r) => { letGo = r; });
+    const { association } = await scriptedAcceptor(async (peer) => {
+      peer.socket.pause(); // reads nothing more: the kernel's buffers fill, then ours
+      await held;
+    });
+    const PIECE = 1024 * 1024;
+    const PIECES = 64;
+    let pulled = 0;
+    let written = 0;
+    let mostQueued = 0;
+    const source: DataSetSource = {
+      *chunks() {
+        for (let i = 0; i < PIECES; i++) {
+          pulled++;
+          mostQueued = Math.max(mostQueued, pulled - written);
+          yield Buffer.alloc(PIECE, i);
+        }
+      },
+      release: () => { written++; },
+    };
+    const rsp = association.request(1, { commandField: 0x0001, affectedSopClassUid: '1.2.3', affectedSopInstanceUid: '1.2.3.4', priority: 0, commandDataSetType: 0x0000 }, source);
+    rsp.catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 600));
+    letGo();
+    association.abort();
+    expect(pulled).toBeGreaterThan(1);
+    expect(pulled).toBeLessThan(PIECES);
+    // Pieces not yet handed to the kernel: the one being written and the one pulled ahead.
+    expect(mostQueued).toBeLessThanOrEqual(2);
   });
 });
