@@ -5,10 +5,9 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { makeInstance, newUid } from '../test/helpers/dicom-files';
 import { median, ratio, type Row, printTable } from './measure';
 import { CLI, killAll, startStorescp, timeProcess, type Peer } from './processes';
-import { SIZES } from './storage';
+import { makeBenchFiles, SIZES } from './storage';
 
 const ROUNDS = 6;
 const ECHOES = 2000;
@@ -25,11 +24,7 @@ export async function floorBenchmark(): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'dicomnet-bench-floor-'));
   const peers: Peer[] = [];
   try {
-    const study = newUid();
-    const series = newUid();
-    for (let i = 0; i < size.count; i++) {
-      makeInstance(join(dir, `f${String(i).padStart(5, '0')}.dcm`), { pixelBytes: size.pixelBytes, seed: i, sequenceLength: 'explicit', studyInstanceUid: study, seriesInstanceUid: series });
-    }
+    makeBenchFiles(dir, size);
     const storescp = await startStorescp(['--ignore', '-pdu', '131072', '-aet', 'ANY-SCP']);
     peers.push(storescp);
     const port = String(storescp.port);

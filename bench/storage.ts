@@ -26,7 +26,7 @@ const TIME = '/usr/bin/time';
 /** Measured runs per row (the median counts), after the receivers' warm-up. */
 const RUNS = 5;
 
-interface Size {
+export interface Size {
   readonly label: string;
   readonly count: number;
   readonly pixelBytes: number;
@@ -496,6 +496,22 @@ export interface StorageBenchmarkOptions {
   readonly cold?: boolean;
 }
 
+/**
+ * `size.count` instances of `size` in `dir` (made), explicit VR little endian: one study, a series per
+ * 200 instances, as a modality sends them (our SCP files them by study and series; storescp puts
+ * everything in one folder).
+ */
+export function makeBenchFiles(dir: string, size: Size): void {
+  mkdirSync(dir, { recursive: true });
+  const study = newUid();
+  const series = Array.from({ length: Math.ceil(size.count / 200) }, () => newUid());
+  for (let i = 0; i < size.count; i++) {
+    makeInstance(join(dir, `f${String(i).padStart(5, '0')}.dcm`), {
+      pixelBytes: size.pixelBytes, seed: i, sequenceLength: 'explicit', studyInstanceUid: study, seriesInstanceUid: series[Math.floor(i / 200)],
+    });
+  }
+}
+
 export async function storageBenchmark(options: StorageBenchmarkOptions = {}): Promise<StoreRow[]> {
   const work = mkdtempSync(join(tmpdir(), 'dicomnet-bench-store-'));
   logDir = work;
@@ -525,16 +541,7 @@ export async function storageBenchmark(options: StorageBenchmarkOptions = {}): P
     console.log(`sender idle peaks: ours ${num(idle.get('ours/false'))} MB (TLS ${num(idle.get('ours/true'))}), DCMTK ${num(idle.get('dcmtk/false'))} MB (TLS ${num(idle.get('dcmtk/true'))})`);
     for (const size of SIZES) {
       const files = join(work, `files-${size.count}`);
-      mkdirSync(files, { recursive: true });
-      // One study, a series per 200 instances, as a modality sends them (our SCP files them by study
-      // and series; storescp puts everything in one folder).
-      const study = newUid();
-      const series = Array.from({ length: Math.ceil(size.count / 200) }, () => newUid());
-      for (let i = 0; i < size.count; i++) {
-        makeInstance(join(files, `f${String(i).padStart(5, '0')}.dcm`), {
-          pixelBytes: size.pixelBytes, seed: i, sequenceLength: 'explicit', studyInstanceUid: study, seriesInstanceUid: series[Math.floor(i / 200)],
-        });
-      }
+      makeBenchFiles(files, size);
       const bytes = readdirSync(files).reduce((n, f) => n + statSync(join(files, f)).size, 0);
       console.log(`\n${size.label}: ${(bytes / 1e6).toFixed(0)} MB, ${(bytes / size.count / 1e6).toFixed(3)} MB per file`);
       const names = readdirSync(files).sort();

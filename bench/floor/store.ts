@@ -1,14 +1,14 @@
 // Floor experiment (npm run bench): the least a Node process does to send a folder of explicit VR
 // little endian Secondary Capture files with C-STORE, one association: read each file whole, find
 // the data set after the meta group, write command and data set, wait for the response. No scan
-// before associating, no state machine, no checks. `node floor-store.cjs HOST PORT DIR`.
+// before associating, no state machine, no checks but the status. `node floor-store.cjs HOST PORT DIR`.
 
 import { closeSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { DicomAssociate } from '../../src-main/dicomnet/association';
 import { encodeCommandSet } from '../../src-main/dicomnet/dimse/command-set';
-import { encodePdu } from '../../src-main/dicomnet/pdu';
-import { floorConnection, pdvHeader, RELEASE_RQ, requireSuccess, unexpected } from './socket';
+import { encodePDataHeader, encodePdu } from '../../src-main/dicomnet/pdu';
+import { floorConnection, RELEASE_RQ, requireSuccess, unexpected } from './socket';
 
 const SECONDARY_CAPTURE = '1.2.840.10008.5.1.4.1.1.7';
 const [host, port, dir] = [process.argv[2] ?? '127.0.0.1', Number(process.argv[3]), process.argv[4] ?? '.'];
@@ -50,10 +50,10 @@ function sendNext(): void {
     priority: 0, commandDataSetType: 0x0000,
   });
   s.cork();
-  s.write(Buffer.concat([pdvHeader(1, 0x03, command.length), command]));
+  s.write(Buffer.concat([encodePDataHeader(1, true, true, command.length), command]));
   for (let p = dataSet; p < n; p += FRAGMENT) {
     const e = Math.min(n, p + FRAGMENT);
-    s.write(pdvHeader(1, e === n ? 0x02 : 0x00, e - p));
+    s.write(encodePDataHeader(1, false, e === n, e - p));
     s.write(file.subarray(p, e));
   }
   s.uncork();
