@@ -1,7 +1,7 @@
 // The floor experiments' transport: a plain TCP socket reading into one reused buffer, and whole PDUs
 // cut from the stream with a minimal framer (no caps, no checks); PDUs and command sets are made and
-// read with the stack's own codecs. Only for measuring what Node itself
-// costs; the product's stack is src-main/dicomnet.
+// read with the stack's own codecs. Only for measuring what Node itself costs; the product's stack
+// is src-main/dicomnet.
 
 import { Socket } from 'node:net';
 import { decodeCommandSet } from '../../src-main/dicomnet/dimse/command-set';
