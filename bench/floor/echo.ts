@@ -1,7 +1,8 @@
 // Floor experiment (npm run bench): the least a Node process does for N C-ECHOs in one association:
 // a canned A-ASSOCIATE-RQ, one C-ECHO-RQ whose message ID is patched per echo, no state machine, no
 // timers, no checks but the response status. Whole process timed against `dicomnet echo` and
-// `echoscu`: what is left between this and `dicomnet echo` is our stack's cost, not Node's. `node floor-echo.cjs HOST PORT N`.
+// `echoscu`: what is left between this and `dicomnet echo` is our stack's cost, not Node's.
+// `node floor-echo.cjs HOST PORT N`.
 
 import { DicomAssociate } from '../../src-main/dicomnet/association';
 import { encodeCommandSet } from '../../src-main/dicomnet/dimse/command-set';
