@@ -83,6 +83,27 @@ describe('loopback: our SCU against our SCP', () => {
     expect(mine.find((e) => e.kind === 'accepted')?.contexts?.[0]?.result).toBe('acceptance');
   });
 
+  it('answers first, reports after: a release is reported once its A-RELEASE-RP is out', async () => {
+    // The release request is indicated before it is answered (PS3.8 AR-2, then AR-4); a listener's
+    // work (the CLI's log line) must not sit between the two.
+    const { scp, port: p } = await startScp();
+    const seen = new Map<number, Association>();
+    scp.net.on('associateRequest', (a) => seen.set(a.id, a));
+    const statesAtReport: string[] = [];
+    const reported = new Promise<void>((resolve) => scp.on('association', (e) => {
+      if (e.kind !== 'released') return;
+      statesAtReport.push(seen.get(e.associationId)?.state ?? 'unknown');
+      resolve();
+    }));
+    const net = client();
+    const { association } = await net.connect({ host: '127.0.0.1', port: p, associate: proposal() });
+    await association.release();
+    await reported;
+    // Sta8: the release indicated, not yet answered; Sta13: A-RELEASE-RP sent; Sta1: closed since.
+    expect(statesAtReport).toHaveLength(1);
+    expect(['Sta13', 'Sta1']).toContain(statesAtReport[0]);
+  });
+
   it('sends many C-ECHOs on one association with distinct message IDs', async () => {
     const net = client();
     const { association } = await net.connect({ host: '127.0.0.1', port, associate: proposal() });

@@ -13,6 +13,7 @@ import { makeResponse } from '../dimse/messages';
 import { decodeRejection } from '../explain';
 import { presentationContextResultText } from '../pdu/constants';
 import type { TlsConfig } from '../transport';
+import { TurnBatch } from '../turn-batch';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../uids';
 import type { RequestHandler } from './handlers';
 
@@ -74,6 +75,15 @@ export class DicomScp extends EventEmitter<ScpEvents> {
   /** Operations being performed, and requests waiting for a slot of the window, per association. */
   private readonly performing = new WeakMap<Association, { running: number; waiting: DimseMessage[] }>();
   private addresses: ListenAddress[] = [];
+  /**
+   * Association events reach listeners at the end of the event-loop turn. Some steps are reported
+   * before the peer is answered (a release request is indicated before its A-RELEASE-RP goes out,
+   * PS3.8 §7.2); a listener's work (a log line) must delay neither that answer nor the next
+   * connection's accept. The storage service's notifications do the same.
+   */
+  private readonly announcements = new TurnBatch<ScpAssociationEvent>((events) => {
+    for (const e of events) this.emit('association', e);
+  });
 
   constructor(private readonly options: ScpOptions) {
     super();
@@ -105,7 +115,7 @@ export class DicomScp extends EventEmitter<ScpEvents> {
       if (this.listenerCount('error') > 0) this.emit('error', err);
     });
     // A caller that fails our TLS handshake never gets to associate: report it as a rejection.
-    this.net.on('tlsHandshakeFailed', (f) => this.emit('association', {
+    this.net.on('tlsHandshakeFailed', (f) => this.announcements.add({
       kind: 'rejected', associationId: 0, remoteAddress: f.remoteAddress, remotePort: f.remotePort,
       detail: `TLS handshake on port ${f.localPort} failed: ${f.plain}`, durationMs: 0, at: Date.now(),
     }));
@@ -132,9 +142,10 @@ export class DicomScp extends EventEmitter<ScpEvents> {
   }
 
   /** Stops listening; open associations get `graceMs` to finish, then are aborted. */
-  stop(graceMs = 2000): Promise<void> {
+  async stop(graceMs = 2000): Promise<void> {
     this.addresses = [];
-    return this.net.close(graceMs);
+    await this.net.close(graceMs);
+    this.announcements.flush();
   }
 
   private onAssociateRequest(a: Association, associate: DicomAssociate): void {
@@ -253,6 +264,8 @@ export class DicomScp extends EventEmitter<ScpEvents> {
       durationMs: Date.now() - a.openedAt,
       at: Date.now(),
     };
-    this.emit('association', event);
+    this.announcements.add(event);
   }
+
+
 }
