@@ -12,6 +12,7 @@ import { FilePrefetcher, planAssociations, scanFile, storeFile, type DicomFile }
 import { TransportError } from '../dicomnet/transport';
 import type { PeerConnection } from './verify';
 import { nowMs } from '../dicomnet/clock';
+import { TurnBatch } from '../dicomnet/turn-batch';
 
 /** C-STOREs we ask to have under way at once (the peer's answer decides; DCMTK answers 1). */
 const ASYNC_WINDOW = 8;
@@ -19,7 +20,7 @@ const ASYNC_WINDOW = 8;
 export interface SendOptions extends PeerConnection {
   /** Files or folders (walked recursively). */
   readonly paths: readonly string[];
-  /** Called once per file, as soon as its outcome is known. */
+  /** Called once per file, in order, within one event-loop turn of its outcome being known. */
   readonly onFile?: (r: FileOutcome) => void;
   /** Called once the paths are walked: how many DICOM files and data-set bytes will be sent. */
   readonly onPlan?: (plan: { files: number; bytes: number }) => void;
@@ -102,9 +103,17 @@ function plainError(err: unknown): string {
 export async function sendFiles(o: SendOptions): Promise<SendSummary> {
   const started = nowMs();
   const results: FileOutcome[] = [];
+  // Outcomes reach onFile at the end of the event-loop turn: a peer without an asynchronous
+  // operations window (DCMTK) waits between its response and our next request, and what is done
+  // for the file just answered (the CLI's JSON line, the GUI's progress event) is better done once
+  // the next request is on the wire. Reported inline, it cost ~6 % of a 2 000 x 64 KB send to
+  // storescp (measured with the reports turned off).
+  const reports = new TurnBatch<FileOutcome>((rs) => {
+    for (const r of rs) o.onFile?.(r);
+  });
   const report = (r: FileOutcome) => {
     results.push(r);
-    o.onFile?.(r);
+    if (o.onFile) reports.add(r);
   };
   const skip = (path: string, reason: string) => report({ path, outcome: 'skipped', detail: reason, bytes: 0, ms: 0 });
 
@@ -188,6 +197,7 @@ export async function sendFiles(o: SendOptions): Promise<SendSummary> {
     }
   } finally {
     await net.close(0);
+    reports.flush();
   }
 
   const seconds = (nowMs() - started) / 1000;
