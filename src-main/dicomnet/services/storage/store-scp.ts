@@ -15,6 +15,7 @@ import { encodeFileMeta } from '../../part10/file-meta';
 import type { ByteSource } from '../../part10/byte-source';
 import { COMPRESSED_TRANSFER_SYNTAXES, TransferSyntax } from '../../part10/transfer-syntax';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../../uids';
+import { TurnBatch } from '../../turn-batch';
 import type { HandlerResult, RequestHandler } from '../handlers';
 import { STORAGE_SOP_CLASSES } from '../../storage-sop-classes';
 import { DiscardSink, FileSink, type SinkResult } from './file-sink';
@@ -121,14 +122,19 @@ export class StorageService extends EventEmitter<StorageEvents> {
     return new FileSink(temporaryPath(folder), prefix, { pause: () => a.pauseInput(), resume: () => a.resumeInput() });
   };
 
+  /** Notifications, in order, at the end of the event-loop turn: after the response is out. */
+  private readonly notifications = new TurnBatch<() => void>((emits) => {
+    for (const emit of emits) emit();
+  });
+
   /**
-   * The C-STORE intervention handler. Notifications go out after the response (setImmediate): a
-   * listener writing a log line must not delay the sender.
+   * The C-STORE intervention handler. Notifications go out after the response: a listener writing
+   * a log line must not delay the sender.
    */
   readonly handler: RequestHandler = async (m, a) => {
     const outcome = await this.store(m, a);
     if ('status' in outcome) {
-      setImmediate(() => this.emit('failure', {
+      this.notifications.add(() => this.emit('failure', {
         associationId: a.id,
         callingAeTitle: a.associate?.callingAeTitle ?? '',
         sopInstanceUid: m.command.affectedSopInstanceUid,
@@ -138,7 +144,7 @@ export class StorageService extends EventEmitter<StorageEvents> {
       }));
       return { status: outcome.status, fields: { errorComment: outcome.comment.slice(0, 64) } } satisfies HandlerResult;
     }
-    setImmediate(() => this.emit('instance', outcome));
+    this.notifications.add(() => this.emit('instance', outcome));
     return { status: 0x0000 };
   };
 
