@@ -1,14 +1,15 @@
 // Floor experiment (npm run bench): the least a Node process does to send a folder of explicit VR
 // little endian Secondary Capture files with C-STORE, one association: read each file whole, find
 // the data set after the meta group, write command and data set, wait for the response. No scan
-// before associating, no state machine, no checks but the status. `node floor-store.cjs HOST PORT DIR`.
+// before associating, no state machine, no checks but the status.
+// `node floor-store.cjs HOST PORT DIR [--tls CA CERT KEY]`.
 
 import { closeSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { DicomAssociate } from '../../src-main/dicomnet/association';
 import { encodeCommandSet } from '../../src-main/dicomnet/dimse/command-set';
 import { encodePDataHeader, encodePdu } from '../../src-main/dicomnet/pdu';
-import { floorConnection, RELEASE_RQ, requireSuccess, unexpected } from './socket';
+import { floorConnection, floorTlsArgs, RELEASE_RQ, requireSuccess, unexpected } from './socket';
 
 const SECONDARY_CAPTURE = '1.2.840.10008.5.1.4.1.1.7';
 const [host, port, dir] = [process.argv[2] ?? '127.0.0.1', Number(process.argv[3]), process.argv[4] ?? '.'];
@@ -67,4 +68,4 @@ const s = floorConnection(host, port, rq, (type, pdu) => {
     sendNext();
   } else if (type === 0x06) s.destroy();
   else unexpected(type);
-});
+}, floorTlsArgs(process.argv));
