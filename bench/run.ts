@@ -43,13 +43,18 @@ async function associationsPerSecond(port: number, clients: number, cyclesEach: 
 }
 
 async function main(): Promise<void> {
-  // `node dist/bench/run.cjs [echo|floor|storage] [--cold]`: one part, or all (default); --cold measures
-  // the storage receivers right after their start, without the warm-up pass.
+  // `npm run bench [-- echo|floor|storage [--cold]]` (builds, then `node dist/bench/run.cjs ...`): one
+  // part, or all (default); --cold measures the storage receivers right after their start, without
+  // the warm-up pass.
   const args = process.argv.slice(2);
   const cold = args.includes('--cold');
   const only = args.find((a) => a !== '--cold');
   if (only !== undefined && !['echo', 'floor', 'storage'].includes(only)) throw new Error(`unknown part '${only}': echo, floor or storage (and --cold)`);
   requireTools(['echoscu', 'storescu', 'storescp']);
+  // The children (our CLI, the floor clients) run on this Node: the project's figures are Node 22's.
+  if (Number(process.versions.node.split('.')[0]) < 22) {
+    console.log(`note: this is Node ${process.version}; the project measures on Node 22 (npm run bench [-- echo|floor|storage]).`);
+  }
   // A run of one part keeps the other part's figures of an earlier run (each part says when it ran).
   const file = 'bench/results/latest.json';
   let result: Record<string, unknown> = {};
