@@ -20,7 +20,10 @@ const ASYNC_WINDOW = 8;
 export interface SendOptions extends PeerConnection {
   /** Files or folders (walked recursively). */
   readonly paths: readonly string[];
-  /** Called once per file, in order, within one event-loop turn of its outcome being known. */
+  /**
+   * Called once per file, in order, within one event-loop turn of its outcome being known. If it
+   * throws, the send goes on and sendFiles fails with that error at the end.
+   */
   readonly onFile?: (r: FileOutcome) => void;
   /** Called once the paths are walked: how many DICOM files and data-set bytes will be sent. */
   readonly onPlan?: (plan: { files: number; bytes: number }) => void;
@@ -108,8 +111,11 @@ export async function sendFiles(o: SendOptions): Promise<SendSummary> {
   // for the file just answered (the CLI's JSON line, the GUI's progress event) is better done once
   // the next request is on the wire. Reported inline, it cost ~6 % of a 2 000 x 64 KB send to
   // storescp (measured with the reports turned off).
-  const reports = new TurnBatch<FileOutcome>((rs) => {
-    for (const r of rs) o.onFile?.(r);
+  // A throwing onFile does not stop the send nor lose the other outcomes; sendFiles then fails
+  // with its first error once the files are sent.
+  let listenerError: Error | undefined;
+  const reports = new TurnBatch<FileOutcome>((r) => o.onFile?.(r), (err) => {
+    listenerError ??= err;
   });
   const report = (r: FileOutcome) => {
     results.push(r);
@@ -199,6 +205,7 @@ export async function sendFiles(o: SendOptions): Promise<SendSummary> {
     await net.close(0);
     reports.flush();
   }
+  if (listenerError) throw listenerError;
 
   const seconds = (nowMs() - started) / 1000;
   const stored = results.filter((r) => r.outcome === 'stored');

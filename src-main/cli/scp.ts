@@ -10,7 +10,6 @@ import { nodeServices } from '../dicomnet/services/node-services';
 import { DicomScp, type ScpAssociationEvent, type ScpListener } from '../dicomnet/services/scp';
 import { makeDirsSync } from '../dicomnet/services/storage/make-dirs';
 import { DUPLICATE_POLICIES, StorageService, type DuplicatePolicy } from '../dicomnet/services/storage/store-scp';
-import { TurnBatch } from '../dicomnet/turn-batch';
 import { uidName } from '../dicomnet/uids';
 import { parseAeTitle, parseCommandLine, parsePort, parsePositiveInt, readFileOption, readSettingsOption } from './options';
 import { UsageError } from './usage';
@@ -29,8 +28,6 @@ function prepareStorageFolder(dir: string): string | undefined {
 export interface ScpRun {
   readonly scp: DicomScp;
   readonly addresses: ListenAddress[];
-  /** Writes the log lines that wait for the end of the turn (before a message of our own, or exit). */
-  readonly flushLog: () => void;
 }
 
 export function parseScpArgs(argv: string[]) {
@@ -111,16 +108,14 @@ export async function startScp(argv: string[], out: NodeJS.WritableStream, err: 
     ...nodeServices(storage),
     net: { timeouts: { idleMs: 300_000 } },
   });
-  // One write per event-loop turn, not per line: with a line per association step and per
-  // instance, a write each (a system call and Node's stream machinery) was ~5 % of a busy SCP's CPU.
-  const log = new TurnBatch<string>((lines) => err.write(lines.join('')));
-  storage?.on('instance', (i) => log.add(`[assoc ${i.associationId}] stored ${i.sopInstanceUid} (${uidName(i.sopClassUid)}, ${i.bytes} bytes)${i.path ? ` -> ${i.path}` : ''}\n`));
-  storage?.on('failure', (f) => log.add(`[assoc ${f.associationId}] store of ${f.sopInstanceUid ?? '?'} answered ${describeStatus(f.status)}: ${f.reason}\n`));
-  scp.on('association', (e) => log.add(`${formatEvent(e)}\n`));
-  scp.on('error', (e) => log.add(`error: ${e.message}\n`));
+  storage?.on('instance', (i) => err.write(`[assoc ${i.associationId}] stored ${i.sopInstanceUid} (${uidName(i.sopClassUid)}, ${i.bytes} bytes)${i.path ? ` -> ${i.path}` : ''}\n`));
+  storage?.on('failure', (f) => err.write(`[assoc ${f.associationId}] store of ${f.sopInstanceUid ?? '?'} answered ${describeStatus(f.status)}: ${f.reason}\n`));
+  scp.on('association', (e) => err.write(`${formatEvent(e)}\n`));
+  scp.on('error', (e) => err.write(`error: ${e.message}\n`));
+  storage?.on('error', (e) => err.write(`error: ${e.message}\n`));
   const addresses = await scp.start();
   for (const a of addresses) out.write(`listening${a.tls ? ' (tls)' : ''} on ${formatHost(a.host)}:${a.port}\n`);
-  return { scp, addresses, flushLog: () => log.flush() };
+  return { scp, addresses };
 }
 
 function formatHost(host: string): string {

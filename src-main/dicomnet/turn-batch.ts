@@ -1,13 +1,19 @@
-// Items handed on at the end of the current event-loop turn, together and in order (setImmediate).
-// For notifications that must not delay a peer: what a listener does with them (a log line, a
-// progress event, a JSON line) then happens after the answer or the next request is on the wire,
-// and a busy node writes one log chunk per turn instead of one system call per line.
+// Items handed on at the end of the current event-loop turn, in order (setImmediate). For
+// notifications that must not delay a peer: what a listener does with them (a log line, a progress
+// event, a JSON line) then happens after the answer or the next request is on the wire.
 
 export class TurnBatch<T> {
   private items: T[] = [];
   private scheduled: NodeJS.Immediate | undefined;
 
-  constructor(private readonly deliver: (items: readonly T[]) => void) {}
+  /**
+   * `deliver` gets each item; what it throws goes to `onError` and the other items still come: a
+   * listener's bug must not lose the notifications after it, nor end the process from the turn's end.
+   */
+  constructor(
+    private readonly deliver: (item: T) => void,
+    private readonly onError: (err: Error) => void,
+  ) {}
 
   add(item: T): void {
     this.items.push(item);
@@ -18,9 +24,14 @@ export class TurnBatch<T> {
   flush(): void {
     if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = undefined;
-    if (this.items.length === 0) return;
     const items = this.items;
     this.items = [];
-    this.deliver(items);
+    for (const item of items) {
+      try {
+        this.deliver(item);
+      } catch (err) {
+        this.onError(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
   }
 }

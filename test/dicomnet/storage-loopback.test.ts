@@ -156,6 +156,21 @@ describe('storage: our SCU to our SCP', () => {
     expect(readdirSync(join(node.folder, study, series))).toHaveLength(150);
   });
 
+  it('outcomes are reported in order; a throwing onFile neither stops the send nor loses the other outcomes', async () => {
+    const src = freshDir('listener');
+    const made = Array.from({ length: 6 }, (_, i) => makeInstance(join(src, `o${i}.dcm`), { pixelBytes: 1000, seed: i }));
+    const seen: string[] = [];
+    const sent = send(node.port, [src], {
+      onFile: (r) => {
+        seen.push(r.path);
+        if (r.path.endsWith('o2.dcm')) throw new Error('progress listener bug');
+      },
+    });
+    await expect(sent).rejects.toThrow('progress listener bug');
+    expect(seen).toEqual(made.map((m) => m.path));
+    for (const m of made) expect(existsSync(storedPath(node.folder, m)), m.path).toBe(true);
+  });
+
   it('with an asynchronous operations window, several C-STOREs are under way at once and all are stored', async () => {
     const windowed = await startNode({ window: 4 });
     const src = freshDir('window');

@@ -16,16 +16,11 @@ runCommand(
     };
     process.on('SIGINT', () => request('SIGINT'));
     process.on('SIGTERM', () => request('SIGTERM'));
-    const { scp, flushLog } = await startScp(args, process.stdout, process.stderr);
+    const { scp } = await startScp(args, process.stdout, process.stderr);
     return new Promise<number>((resolve) => {
-      const done = (code: number) => {
-        flushLog();
-        resolve(code);
-      };
       onStop = (signal) => {
-        flushLog();
         process.stderr.write(`${signal}: stopping; open associations get 2 s to finish\n`);
-        scp.stop(2000).then(() => done(0), () => done(1));
+        scp.stop(2000).then(() => resolve(0), () => resolve(1));
       };
       if (stopRequested) onStop(stopRequested);
     });

@@ -81,9 +81,10 @@ export class DicomScp extends EventEmitter<ScpEvents> {
    * PS3.8 §7.2); a listener's work (a log line) must delay neither that answer nor the next
    * connection's accept. The storage service's notifications do the same.
    */
-  private readonly announcements = new TurnBatch<ScpAssociationEvent>((events) => {
-    for (const e of events) this.emit('association', e);
-  });
+  private readonly announcements = new TurnBatch<ScpAssociationEvent>(
+    (e) => this.emit('association', e),
+    (err) => this.emitError(err),
+  );
 
   constructor(private readonly options: ScpOptions) {
     super();
@@ -111,9 +112,7 @@ export class DicomScp extends EventEmitter<ScpEvents> {
       for (const m of this.performing.get(a)?.waiting.splice(0) ?? []) m.sink?.abort?.('the association closed before the request was performed');
       this.report('closed', a);
     });
-    this.net.on('error', (err) => {
-      if (this.listenerCount('error') > 0) this.emit('error', err);
-    });
+    this.net.on('error', (err) => this.emitError(err));
     // A caller that fails our TLS handshake never gets to associate: report it as a rejection.
     this.net.on('tlsHandshakeFailed', (f) => this.announcements.add({
       kind: 'rejected', associationId: 0, remoteAddress: f.remoteAddress, remotePort: f.remotePort,
@@ -241,8 +240,13 @@ export class DicomScp extends EventEmitter<ScpEvents> {
       const command = makeResponse(rq.command, r.status, r.fields, r.dataSet !== undefined);
       a.send({ presentationContextId: rq.presentationContextId, command, dataSet: r.dataSet });
     } catch (err) {
-      if (this.listenerCount('error') > 0) this.emit('error', err as Error);
+      this.emitError(err as Error);
     }
+  }
+
+  /** An error event for whoever listens; without a listener it is dropped (never thrown at a peer's turn). */
+  private emitError(err: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', err);
   }
 
   private report(kind: ScpAssociationEvent['kind'], a: Association, detail?: string): void {

@@ -64,6 +64,8 @@ export interface StoreFailure {
 export interface StorageEvents {
   instance: [instance: ReceivedInstance];
   failure: [failure: StoreFailure];
+  /** A listener of the events above threw (the other notifications still come). */
+  error: [error: Error];
 }
 
 /** The transfer syntaxes the Storage SCP accepts, uncompressed ones first. */
@@ -123,9 +125,12 @@ export class StorageService extends EventEmitter<StorageEvents> {
   };
 
   /** Notifications, in order, at the end of the event-loop turn: after the response is out. */
-  private readonly notifications = new TurnBatch<() => void>((emits) => {
-    for (const emit of emits) emit();
-  });
+  private readonly notifications = new TurnBatch<() => void>(
+    (emit) => emit(),
+    (err) => {
+      if (this.listenerCount('error') > 0) this.emit('error', err);
+    },
+  );
 
   /**
    * The C-STORE intervention handler. Notifications go out after the response: a listener writing
