@@ -270,6 +270,4 @@ export class DicomScp extends EventEmitter<ScpEvents> {
     };
     this.announcements.add(event);
   }
-
-
 }
