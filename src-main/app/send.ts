@@ -109,8 +109,8 @@ export async function sendFiles(o: SendOptions): Promise<SendSummary> {
   // Outcomes reach onFile at the end of the event-loop turn: a peer without an asynchronous
   // operations window (DCMTK) waits between its response and our next request, and what is done
   // for the file just answered (the CLI's JSON line, the GUI's progress event) is better done once
-  // the next request is on the wire. Reported inline, it cost ~6 % of a 2 000 x 64 KB send to
-  // storescp (measured with the reports turned off).
+  // the next request is on the wire. The CLI's JSON line alone takes ~6 us, ~2 % of a 2 000 x 64 KB
+  // send to storescp, that the peer waited for when it was written inline.
   // A throwing onFile does not stop the send nor lose the other outcomes; sendFiles then fails
   // with its first error once the files are sent.
   let listenerError: Error | undefined;
