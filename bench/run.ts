@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { DicomAssociate } from '../src-main/dicomnet/association';
 import { DicomNet } from '../src-main/dicomnet/dicom-net';
 import { echo } from '../src-main/dicomnet/services/echo';
-import { CLI, killAll, requireTools, startDicomnetScp, startStorescp, timeProcess, type Peer } from './processes';
+import { CLI, ENV_NOTE, killAll, requireTools, startDicomnetScp, startStorescp, timeProcess, type Peer } from './processes';
 import { median, ratio, type Row, printTable } from './measure';
 import { floorBenchmark } from './floor';
 import { storageBenchmark } from './storage';
@@ -55,6 +55,7 @@ async function main(): Promise<void> {
   if (Number(process.versions.node.split('.')[0]) < 22) {
     console.log(`note: this is Node ${process.version}; the project measures on Node 22 (npm run bench [-- echo|floor|storage]).`);
   }
+  if (ENV_NOTE) console.log(`note: ${ENV_NOTE}`);
   // A run of one part keeps the other part's figures of an earlier run (each part says when it ran).
   const file = 'bench/results/latest.json';
   let result: Record<string, unknown> = {};

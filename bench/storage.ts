@@ -160,7 +160,7 @@ async function startReceiver(side: Side, c: Conditions, pki: TestPki, out: strin
   // Its log (one stderr line per instance, "[assoc N] stored UID (...)") goes to a file, counted on demand.
   const logFile = join(logDir, `scp-${++logs}.log`);
   const logFd = openSync(logFile, 'w');
-  const child = track(spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', logFd] }), false);
+  const child = track(spawn(process.execPath, [CLI, ...args], { env: ENV, stdio: ['ignore', 'pipe', logFd] }), false);
   closeSync(logFd);
   const readLog = (): string => {
     try {
