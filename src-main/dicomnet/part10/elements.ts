@@ -43,6 +43,13 @@ const VRS: ReadonlySet<string> = new Set([
 /** VRs whose explicit header has 2 reserved bytes and a 32-bit length, PS3.5 §7.1.2 Table 7.1-1. */
 const LONG_LENGTH_VRS: ReadonlySet<string> = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 
+/** What a VR's two bytes (first << 8 | second) name: 0 no VR, 1 a 16-bit length (8-byte header), 2 a 32-bit one (12). */
+export const VR_HEADER_KIND: Uint8Array = (() => {
+  const kinds = new Uint8Array(0x10000);
+  for (const vr of VRS) kinds[(vr.charCodeAt(0) << 8) | vr.charCodeAt(1)] = LONG_LENGTH_VRS.has(vr) ? 2 : 1;
+  return kinds;
+})();
+
 /** True when an explicit VR header for `vr` carries a 32-bit length (12-byte header). */
 export function hasLongLength(vr: string): boolean {
   return LONG_LENGTH_VRS.has(vr);

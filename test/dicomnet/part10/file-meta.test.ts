@@ -1,11 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bufferSource } from '../../../src-main/dicomnet/part10/byte-source';
-import { NotDicomError, encodeFileMeta, readPart10Header } from '../../../src-main/dicomnet/part10/file-meta';
+import { bufferSource, headFirstSource, type ByteSource } from '../../../src-main/dicomnet/part10/byte-source';
+import { NotDicomError, encodeFileMeta, part10HeaderFromHead, readPart10Header } from '../../../src-main/dicomnet/part10/file-meta';
 import type { FileMeta } from '../../../src-main/dicomnet/part10/file-meta';
 import { TransferSyntax } from '../../../src-main/dicomnet/part10/transfer-syntax';
 import { requireDcmtk } from '../../helpers/dcmtk';
-import { el, text, uid } from './build';
+import { seededRandom } from '../../helpers/random';
+import { el, text, UNDEFINED, uid } from './build';
 import { dcmtk, workdir } from './dcmtk-files';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -112,6 +113,76 @@ describe('readPart10Header', () => {
   ])('throws NotDicomError saying why: %s', (_name, bytes, why) => {
     expect(() => readPart10Header(bufferSource(bytes))).toThrow(NotDicomError);
     expect(() => readPart10Header(bufferSource(bytes))).toThrow(why);
+  });
+});
+
+describe('part10HeaderFromHead (the quick path of the SCU scan)', () => {
+  const dataSet = el('explicit', 0x00100020, 'LO', text('ID42'));
+  /** The general reader alone: a source that offers no bytes in memory. */
+  const general = (b: Buffer): ByteSource => {
+    const all = bufferSource(b);
+    return { size: all.size, read: (p, n) => all.read(p, n) };
+  };
+  const outcome = (f: () => unknown): unknown => {
+    try {
+      return f();
+    } catch (err) {
+      return `${(err as Error).name}: ${(err as Error).message}`;
+    }
+  };
+
+  it('reads the usual file, padding stripped, and gives way where the group leaves the head', () => {
+    const meta = encodeFileMeta(full);
+    const file = Buffer.concat([meta, dataSet]);
+    expect(part10HeaderFromHead(file, file.length)).toEqual({ ...full, dataSetOffset: meta.length });
+    // Only the first 200 bytes in memory: the group goes on past them.
+    expect(part10HeaderFromHead(file.subarray(0, 200), file.length)).toBeUndefined();
+    expect(readPart10Header(headFirstSource(file.subarray(0, 200), general(file)))).toEqual({ ...full, dataSetOffset: meta.length });
+  });
+
+  it.each([
+    ['an undefined length', Buffer.concat([Buffer.alloc(128), ascii('DICM'), el('explicit', 0x00020001, 'OB', Buffer.alloc(0), UNDEFINED), el('explicit', 0xfffee0dd, 'OB')])],
+    ['an unknown VR', Buffer.concat([Buffer.alloc(128), ascii('DICM'), hex('0200 1000 0000 1400'), Buffer.alloc(20)])],
+    ['no DICM', Buffer.alloc(300)],
+    ['no transfer syntax', Buffer.concat([Buffer.alloc(128), ascii('DICM'), el('explicit', 0x00020002, 'UI', uid('1.2.3')), dataSet])],
+  ])('leaves %s to the general reader', (_name, bytes) => {
+    expect(part10HeaderFromHead(bytes, bytes.length)).toBeUndefined();
+  });
+
+  it('gives what the general reader gives (or the same error) for 3 000 damaged and varied groups', () => {
+    const random = seededRandom(20261202);
+    const pick = (n: number) => Math.floor(random() * n);
+    const bases = [
+      Buffer.concat([encodeFileMeta(full), dataSet]),
+      Buffer.concat([encodeFileMeta({ ...full, implementationVersionName: 'ODD ', sourceApplicationEntityTitle: ' A ' }), dataSet]),
+      // A long element in the group, beyond a 4 KiB head; a second (0002,0016) above the 64 KiB value
+      // cap, which the general reader passes over (the first one counts).
+      Buffer.concat([encodeFileMeta(full), el('explicit', 0x00020102, 'OB', Buffer.alloc(5000, 0x41)), dataSet]),
+      Buffer.concat([encodeFileMeta(full), el('explicit', 0x00020016, 'UT', Buffer.alloc(70_000, 0x41)), dataSet]),
+    ];
+    let quick = 0;
+    let handedOn = 0;
+    for (let i = 0; i < 3000; i++) {
+      const base = bases[i % bases.length]!;
+      let b = Buffer.from(base);
+      const damage = pick(4);
+      if (damage === 0) for (let k = 1 + pick(3); k > 0; k--) b[132 + pick(Math.min(200, b.length - 132))] = pick(256);
+      else if (damage === 1) b = b.subarray(0, 100 + pick(b.length - 100));
+      else if (damage === 2) b[132 + pick(40)] = 0x20; // a padding byte where a length or tag was
+      const want = outcome(() => readPart10Header(general(b)));
+      for (const headLength of [b.length, 4096, 300]) {
+        const head = b.subarray(0, Math.min(headLength, b.length));
+        const fast = part10HeaderFromHead(head, b.length);
+        if (fast) {
+          quick++;
+          expect(fast, `case ${i}, head ${headLength}`).toEqual(want);
+        } else handedOn++;
+        expect(outcome(() => readPart10Header(headFirstSource(head, general(b)))), `case ${i}, head ${headLength}`).toEqual(want);
+      }
+    }
+    // Both paths were taken often.
+    expect(quick).toBeGreaterThan(1000);
+    expect(handedOn).toBeGreaterThan(1000);
   });
 });
 

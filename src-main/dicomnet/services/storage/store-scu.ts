@@ -11,7 +11,7 @@ import { BufferPool } from '../../buffer-pool';
 import { nowMs } from '../../clock';
 import { CommandDataSetType, CommandField, Priority } from '../../dimse/command-fields';
 import { fileSource, headFirstSource } from '../../part10/byte-source';
-import { readPart10Header, type Part10Header } from '../../part10/file-meta';
+import { part10HeaderFromHead, readPart10Header, type Part10Header } from '../../part10/file-meta';
 import { canTranscode, loadVrDictionary, transcode } from '../../part10/transcode';
 import { TransferSyntax } from '../../part10/transfer-syntax';
 import { PresentationContextResult } from '../../pdu/constants';
@@ -52,8 +52,10 @@ export function scanFile(path: string): ScanResult {
     const size = fstatSync(fd).size;
     const head = (scanHead ??= Buffer.allocUnsafeSlow(SCAN_HEAD));
     const got = readSync(fd, head, 0, Math.min(SCAN_HEAD, size), 0);
-    // readPart10Header keeps strings and numbers only, never the views of the shared head.
-    const header = readPart10Header(headFirstSource(head.subarray(0, got), fileSource(fd, size)));
+    // Both keep strings and numbers only, never views of the shared head. The usual file's meta
+    // group is read straight from the head; anything else goes to the general reader.
+    const first = head.subarray(0, got);
+    const header = part10HeaderFromHead(first, size) ?? readPart10Header(headFirstSource(first, fileSource(fd, size)));
     if (!header.mediaStorageSopClassUid || !header.mediaStorageSopInstanceUid) {
       return { ok: false, path, reason: 'not a DICOM instance: its meta group names no SOP class or instance' };
     }
