@@ -1,12 +1,13 @@
-// The temporary file of a received C-STORE data set (FileSink), on its own: small instances written
-// synchronously while they arrive, large ones streamed through the thread pool, and an abort or a
-// failed write at any point leaves no file.
+// The temporary file of a received C-STORE data set (FileSink), on its own: written with synchronous
+// calls while they arrive (large fragments straight from the read buffer, small ones gathered),
+// streamed through the thread pool once a write was slow, and an abort or a failed write at any
+// point leaves no file.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DiscardSink, FileSink } from '../../src-main/dicomnet/services/storage/file-sink';
+import { DiscardSink, FileSink, InlineWrites } from '../../src-main/dicomnet/services/storage/file-sink';
 
 const dir = mkdtempSync(join(tmpdir(), 'dicomnet-file-sink-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,9 +15,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const prefix = Buffer.from('PREFIX-'.repeat(20));
 
-function sink(path = join(dir, `.t${++n}.part`)): { s: FileSink; path: string; pauses: number[] } {
+/** Every write counts as slow: the first one is made inline, the rest go through the thread pool. */
+const streaming = () => new InlineWrites(-1, 0);
+
+function sink(path = join(dir, `.t${++n}.part`), policy?: InlineWrites): { s: FileSink; path: string; pauses: number[] } {
   const pauses: number[] = [];
-  const s = new FileSink(path, prefix, { pause: () => pauses.push(1), resume: () => pauses.push(0) });
+  const s = new FileSink(path, prefix, { pause: () => pauses.push(1), resume: () => pauses.push(0) }, policy);
   return { s, path, pauses };
 }
 
@@ -70,23 +74,63 @@ describe('FileSink', () => {
     expect(r.head.equals(Buffer.concat(parts).subarray(0, 64 * 1024))).toBe(true);
   });
 
-  it('an instance that grows past the small size goes on streaming into the same file, whole', async () => {
-    const { s, path } = sink();
+  it('writes large fragments inline as they come, straight from the read buffer: all on disk before the end', async () => {
+    const { s, path, pauses } = sink(undefined, new InlineWrites(60_000, 0));
     const parts = fragments(9 * 1024 * 1024 + 123, 128 * 1024);
     feed(s, parts);
+    // Nothing waits for the thread pool: every large fragment is on disk as it is handed over (the
+    // 123-byte tail is gathered, for the end).
+    expect(statSync(path).size).toBe(prefix.length + 9 * 1024 * 1024);
     s.end();
     const r = await s.done;
     expect(r.error).toBeUndefined();
     expect(r.bytes).toBe(9 * 1024 * 1024 + 123);
     expect(readFileSync(path).equals(Buffer.concat([prefix, ...parts]))).toBe(true);
+    expect(pauses).toEqual([]);
+  });
+
+  it('after a slow write, streams the rest into the same file through the thread pool (input paused while the queue is long), whole', async () => {
+    const { s, path, pauses } = sink(undefined, streaming());
+    const parts = fragments(9 * 1024 * 1024 + 123, 128 * 1024);
+    feed(s, parts);
+    // The first fragment was written inline; of the rest, only the first block can have been written
+    // (by a pool thread) before this turn ends; the queue is over the high-water mark.
+    expect(statSync(path).size).toBeGreaterThanOrEqual(prefix.length + 128 * 1024);
+    expect(statSync(path).size).toBeLessThanOrEqual(prefix.length + 3 * 128 * 1024);
+    expect(pauses).toEqual([1]);
+    s.end();
+    const r = await s.done;
+    expect(r.error).toBeUndefined();
+    expect(r.bytes).toBe(9 * 1024 * 1024 + 123);
+    expect(readFileSync(path).equals(Buffer.concat([prefix, ...parts]))).toBe(true);
+    expect(pauses).toEqual([1, 0]);
+  });
+
+  it('a slow write holds inline writing off for the next instances too', async () => {
+    const policy = new InlineWrites(-1, 60_000);
+    const first = sink(undefined, policy);
+    feed(first.s, fragments(128 * 1024, 128 * 1024));
+    first.s.end();
+    await first.s.done;
+    expect(policy.allowed).toBe(false);
+    const second = sink(undefined, policy);
+    const parts = fragments(1024 * 1024, 128 * 1024);
+    feed(second.s, parts);
+    // Streamed from its first fragment: the file is opened by the thread pool, and written only after
+    // this turn (open's callback starts the writes).
+    expect(existsSync(second.path) ? statSync(second.path).size : 0).toBe(0);
+    second.s.end();
+    expect((await second.s.done).error).toBeUndefined();
+    expect(readFileSync(second.path).equals(Buffer.concat([prefix, ...parts]))).toBe(true);
   });
 
   it.each([
-    ['small, not yet written', 100 * 1024],
-    ['small, partly written', 600 * 1024],
-    ['large, streaming', 6 * 1024 * 1024],
-  ])('an abort (%s) leaves no file and reports the abort', async (_what, before) => {
-    const { s, path } = sink();
+    ['inline, not yet written', 100 * 1024, undefined],
+    ['inline, partly written', 600 * 1024, undefined],
+    ['inline, large', 6 * 1024 * 1024, undefined],
+    ['streaming', 6 * 1024 * 1024, streaming],
+  ])('an abort (%s) leaves no file and reports the abort', async (_what, before, policy) => {
+    const { s, path } = sink(undefined, policy?.());
     for (const p of fragments(before, 64 * 1024)) s.write(p);
     s.abort('the peer aborted');
     const r = await s.done;
@@ -96,8 +140,15 @@ describe('FileSink', () => {
     expect(existsSync(path)).toBe(false);
   });
 
-  it.each([['small', 300 * 1024], ['large', 6 * 1024 * 1024]])('a %s instance whose file cannot be made reports the error and leaves nothing', async (_what, total) => {
-    const { s, path } = sink(join(dir, 'no-such-folder', '.t.part'));
+  it.each([
+    ['an inline', 300 * 1024, undefined],
+    ['a large inline', 6 * 1024 * 1024, undefined],
+    ['a streamed', 6 * 1024 * 1024, () => new InlineWrites(-1, 60_000)],
+  ])('%s instance whose file cannot be made reports the error and leaves nothing', async (_what, total, policy) => {
+    const policyNow = policy?.();
+    // Held off from the start: the first open is the thread pool's.
+    if (policyNow) policyNow.slow(1);
+    const { s, path } = sink(join(dir, 'no-such-folder', '.t.part'), policyNow);
     for (const p of fragments(total, 64 * 1024)) s.write(p);
     s.end();
     const r = await s.done;

@@ -1,31 +1,33 @@
-// A C-STORE data set streamed to a temporary file as its fragments arrive (design rule 6): memory
-// holds what the disk has not taken yet, bounded by pausing the association's input (TCP flow
-// control then slows the sender). Fragments are views of the socket's read buffer, valid only
-// during write() (pdu/framer.ts): they are copied into pooled blocks of BLOCK_SIZE, which go back to
-// the pool once written. Blocks queued while a write is under way go out together in one writev,
-// so a fast network and a slow disk meet in few, large system calls.
+// A C-STORE data set streamed to a temporary file as its fragments arrive (design rule 6). While
+// the disk takes writes quickly, they are made with synchronous calls as the fragments come: a large
+// fragment straight from the socket's read buffer, small ones gathered first. Once a write is slow,
+// the instance streams through the thread pool: memory then holds what the disk has not taken yet,
+// bounded by pausing the association's input (TCP flow control then slows the sender). Fragments
+// are views of the socket's read buffer, valid only during write() (pdu/framer.ts): what is not
+// written at once is copied into pooled blocks of BLOCK_SIZE, which go back to the pool once
+// written. Blocks queued while a write is under way go out together in one writev, so a fast
+// network and a slow disk meet in few, large system calls.
 //
 // The file is only ever the temporary one: renaming it to its final name is the store service's
 // step, after the last fragment and a successful write. An aborted transfer deletes it.
 
 import { close, closeSync, open, openSync, unlink, unlinkSync, writev, writevSync } from 'node:fs';
 import { BufferPool } from '../../buffer-pool';
+import { nowMs } from '../../clock';
 import type { DataSetSink } from '../../dimse/assembler';
 
 /** Bytes kept of the data set's start, for reading its identifying attributes without the disk. */
 export const HEAD_BYTES = 64 * 1024;
 /**
- * Instances up to this size are written with synchronous calls as their fragments arrive; larger
- * ones stream to the file through the thread pool. On a small machine a thread-pool round trip costs
- * more than writing a few hundred KiB to the page cache, and three of them (open, write, close) after
- * the last fragment kept a 1 MB instance's sender waiting ~1 ms for its response.
- */
-const SMALL_INSTANCE = 4 * 1024 * 1024;
-/**
- * A small instance's queued fragments are written once they reach this much: the writes then happen
- * while the rest of the instance is still on its way (the sender paces its PDUs), not all after it.
+ * Written inline, gathered fragments go out once they reach this much: the writes then happen while
+ * the rest of the instance is still on its way (the sender paces its PDUs), not all after it.
  */
 const SYNC_WRITE_AT = 256 * 1024;
+/**
+ * A fragment at least this long is written inline straight from the socket's read buffer (after what
+ * is gathered before it, in the same writev): copying it first would only add a pass over memory.
+ */
+const DIRECT_WRITE = 64 * 1024;
 /**
  * Queued bytes above which input is paused, and below which it resumes. Measured with 50 MB
  * instances to disk: 8/2 MiB (with the pool below) kept our SCP at +21 MB over idle, 16/4 MiB at
@@ -41,6 +43,36 @@ const MAX_BUFFERS_PER_WRITE = 1024;
  */
 const BLOCK_SIZE = SYNC_WRITE_AT;
 const blocks = new BufferPool(BLOCK_SIZE, 40);
+
+/**
+ * When instances are written inline. On a small machine a thread-pool round trip costs more than
+ * writing a few hundred KiB to the page cache (three of them after the last fragment, open, write and
+ * close, kept a 1 MB instance's sender waiting ~1 ms for its response), and the thread pool's
+ * writes of a large instance went with a copy of every fragment and a third busy thread on two
+ * cores: 50 MB instances from storescu to disk took ~20 % longer than storescp +B's. But a slow disk
+ * or a network share must not hold the event loop, which serves every association, at each write:
+ * a write slower than `slowMs` sends the rest of its instance, and every instance begun in the next
+ * `holdMs`, through the thread pool.
+ */
+export class InlineWrites {
+  private heldUntil = 0;
+
+  constructor(readonly slowMs = 4, readonly holdMs = 10_000) {}
+
+  /** Whether an instance begun now is written inline. */
+  get allowed(): boolean {
+    return this.heldUntil === 0 || nowMs() >= this.heldUntil;
+  }
+
+  /** A write took `ms`: true (and inline writes held off) when that was slow. */
+  slow(ms: number): boolean {
+    if (ms <= this.slowMs) return false;
+    this.heldUntil = nowMs() + this.holdMs;
+    return true;
+  }
+}
+
+const inlineWrites = new InlineWrites();
 
 export interface InputFlow {
   pause(): void;
@@ -132,7 +164,9 @@ export class FileSink implements DataSetSink {
   private error: (Error & { code?: string }) | undefined;
   /** The async streaming path has started (the file is being opened, or is open in `fd`). */
   private opening = false;
-  /** The temporary file, while a small instance is written synchronously. */
+  /** Writes are made inline (until one is slow): the file, once opened, is `syncFd`. */
+  private inline: boolean;
+  /** The temporary file, while the instance is written inline. */
   private syncFd: number | undefined;
   /** Where the data set starts in the file: after the Part 10 preamble and meta group. */
   readonly prefixLength: number;
@@ -141,7 +175,9 @@ export class FileSink implements DataSetSink {
     readonly tempPath: string,
     prefix: Buffer,
     private readonly flow: InputFlow,
+    private readonly inlinePolicy: InlineWrites = inlineWrites,
   ) {
+    this.inline = inlinePolicy.allowed;
     this.prefixLength = prefix.length;
     this.done = new Promise((resolve) => { this.resolveDone = resolve; });
     this.queue.push(prefix);
@@ -154,8 +190,8 @@ export class FileSink implements DataSetSink {
   }
 
   /**
-   * Opens the temporary file for streaming, once the instance has proved larger than SMALL_INSTANCE.
-   * Smaller ones never open it before their end (see end()).
+   * Opens the temporary file for streaming through the thread pool: after a slow inline write (the
+   * stream takes the open file over), or from the first fragment while inline writes are held off.
    */
   private openForStreaming(): void {
     if (this.opening) return;
@@ -191,14 +227,18 @@ export class FileSink implements DataSetSink {
     // After a failed write the rest of the data set is still read (and dropped): the association
     // stays usable and the sender gets an A700 status instead of an abort.
     if (this.error || this.aborted) return;
-    this.copyIn(fragment);
-    if (!this.opening) {
-      if (this.prefixLength + this.bytes <= SMALL_INSTANCE) {
-        if (this.queued >= SYNC_WRITE_AT) this.writeQueueSync();
-        return;
+    if (!this.opening && this.inline) {
+      if (fragment.length >= DIRECT_WRITE) this.writeSync(fragment);
+      else {
+        this.copyIn(fragment);
+        if (this.queued >= SYNC_WRITE_AT) this.writeSync();
       }
-      this.openForStreaming();
+      // That write was slow: the rest of the instance goes through the thread pool.
+      if (!this.inline && !this.error) this.openForStreaming();
+      return;
     }
+    this.copyIn(fragment);
+    if (!this.opening) this.openForStreaming();
     if (this.queued > HIGH_WATER && !this.paused) {
       this.paused = true;
       this.flow.pause();
@@ -208,7 +248,7 @@ export class FileSink implements DataSetSink {
 
   end(): undefined {
     this.ended = true;
-    if (!this.opening) this.finishSmall();
+    if (!this.opening) this.finishInline();
     else {
       this.sealBlock();
       this.pump();
@@ -240,16 +280,17 @@ export class FileSink implements DataSetSink {
   }
 
   /**
-   * A small instance's queued fragments, written now with synchronous calls (the file opened by the
-   * first of them). A failure is kept: the rest of the data set is read and dropped, and the file is
-   * removed at the end.
+   * The queued fragments, and `direct` after them straight from its memory, written now with
+   * synchronous calls (the file opened by the first of them). A failure is kept: the rest of the data
+   * set is read and dropped, and the file is removed at the end. A slow write ends inline writing.
    */
-  private writeQueueSync(): void {
+  private writeSync(direct?: Uint8Array): void {
     this.sealBlock();
     if (!this.error) {
+      const started = nowMs();
       try {
         this.syncFd ??= openSync(this.tempPath, 'wx', 0o644);
-        let rest = this.queue;
+        let rest: Uint8Array[] = direct ? [...this.queue, direct] : this.queue;
         for (let i = 0; rest.length > 0 && i < 1000; i++) {
           const batch = rest.length <= MAX_BUFFERS_PER_WRITE ? rest : rest.slice(0, MAX_BUFFERS_PER_WRITE);
           rest = [...remainder(batch, writevSync(this.syncFd, batch)), ...rest.slice(batch.length)];
@@ -257,6 +298,7 @@ export class FileSink implements DataSetSink {
       } catch (err) {
         this.error = err as Error & { code?: string };
       }
+      if (this.inlinePolicy.slow(nowMs() - started)) this.inline = false;
     }
     // Written, or not to be written after an error: the blocks go back either way.
     release(this.queue);
@@ -264,11 +306,11 @@ export class FileSink implements DataSetSink {
     this.queued = 0;
   }
 
-  /** A small instance's end: the last fragments written, the file closed (and removed on failure). */
-  private finishSmall(): void {
+  /** The end of an instance written inline: the last fragments written, the file closed (and removed on failure). */
+  private finishInline(): void {
     this.opening = true;
     this.finished = true;
-    this.writeQueueSync();
+    this.writeSync();
     this.closeSyncFd();
     if (this.error) unlink(this.tempPath, () => undefined);
     this.resolveDone({ bytes: this.bytes, head: this.headKeeper.head, error: this.error });
@@ -296,7 +338,7 @@ export class FileSink implements DataSetSink {
     if (this.aborted) return;
     this.aborted = true;
     if (!this.opening) {
-      // A small instance: drop what is queued; what was written already goes with its file.
+      // Written inline: drop what is queued; what was written already goes with its file.
       this.error ??= Object.assign(new Error(`transfer aborted: ${reason}`), { code: 'EABORTED' });
       this.dropQueue();
       this.finished = true;
@@ -398,7 +440,7 @@ function release(buffers: readonly Buffer[]): void {
 }
 
 /** The buffers of `batch` after its first `written` bytes. */
-function remainder(batch: Buffer[], written: number): Buffer[] {
+function remainder<T extends Uint8Array>(batch: T[], written: number): T[] {
   let skip = written;
   let i = 0;
   while (i < batch.length && skip >= batch[i]!.length) {
@@ -407,6 +449,6 @@ function remainder(batch: Buffer[], written: number): Buffer[] {
   }
   if (i >= batch.length) return [];
   const rest = batch.slice(i);
-  if (skip > 0) rest[0] = rest[0]!.subarray(skip);
+  if (skip > 0) rest[0] = rest[0]!.subarray(skip) as T; // a Buffer's subarray is a Buffer
   return rest;
 }
