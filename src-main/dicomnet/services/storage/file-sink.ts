@@ -49,7 +49,7 @@ const blocks = new BufferPool(BLOCK_SIZE, 40);
  * writing a few hundred KiB to the page cache (three of them after the last fragment, open, write and
  * close, kept a 1 MB instance's sender waiting ~1 ms for its response), and the thread pool's
  * writes of a large instance went with a copy of every fragment and a third busy thread on two
- * cores: 50 MB instances from storescu to disk took ~20 % longer than storescp +B's. But a slow disk
+ * cores: 50 MB instances from storescu to disk took ~15 % longer than storescp +B's. But a slow disk
  * or a network share must not hold the event loop, which serves every association, at each write:
  * a write slower than `slowMs` sends the rest of its instance, and every instance begun in the next
  * `holdMs`, through the thread pool.
