@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { InlineIo } from '../../src-main/dicomnet/inline-io';
 import { FilePrefetcher, fileDataSet, scanFile, type DicomFile } from '../../src-main/dicomnet/services/storage/store-scu';
 import { makeInstance } from '../helpers/dicom-files';
 
@@ -72,7 +73,7 @@ describe('FilePrefetcher', () => {
 });
 
 /** The pieces, and how many event-loop turns passed while they were read (a thread-pool read takes one). */
-async function readAll(f: DicomFile, slowReadMs?: number): Promise<{ bytes: Buffer; pieces: number; turns: number }> {
+async function readAll(f: DicomFile, inlineReads?: InlineIo): Promise<{ bytes: Buffer; pieces: number; turns: number }> {
   let turns = 0;
   let counting = true;
   const tick = () => {
@@ -82,7 +83,7 @@ async function readAll(f: DicomFile, slowReadMs?: number): Promise<{ bytes: Buff
   };
   setImmediate(tick);
   const parts: Buffer[] = [];
-  for await (const piece of fileDataSet(f, { slowReadMs }).chunks()) parts.push(Buffer.from(piece));
+  for await (const piece of fileDataSet(f, { inlineReads }).chunks()) parts.push(Buffer.from(piece));
   counting = false;
   return { bytes: Buffer.concat(parts), pieces: parts.length, turns };
 }
@@ -102,17 +103,28 @@ describe('fileDataSet', () => {
   it('after a slow read, reads the rest on the thread pool: the same bytes, the event loop free meanwhile', async () => {
     const before = openFds();
     // Every read counts as slow: the first piece is read inline, the other three on the thread pool.
-    const r = await readAll(large, -1);
+    const r = await readAll(large, new InlineIo(-1, 0));
     expect(r.bytes.equals(readFileSync(large.path).subarray(large.header.dataSetOffset))).toBe(true);
     expect(r.pieces).toBe(4);
     expect(r.turns).toBeGreaterThanOrEqual(3);
     expect(openFds()).toBe(before);
   });
 
+  it('a slow read holds inline reading off for the files begun after it', async () => {
+    // Only a read of more than a minute counts as slow here; one such read was seen a moment ago.
+    const policy = new InlineIo(60_000, 60_000);
+    expect(policy.slow(61_000)).toBe(true);
+    expect(policy.allowed).toBe(false);
+    // This file's reads are all quick, yet its later pieces go to the thread pool.
+    const r = await readAll(large, policy);
+    expect(r.bytes.equals(readFileSync(large.path).subarray(large.header.dataSetOffset))).toBe(true);
+    expect(r.turns).toBeGreaterThanOrEqual(3);
+  });
+
   it('a consumer that stops early leaves no descriptor open, inline or not', async () => {
     const before = openFds();
-    for (const slowReadMs of [undefined, -1]) {
-      for await (const piece of fileDataSet(large, { slowReadMs }).chunks()) {
+    for (const inlineReads of [undefined, new InlineIo(-1, 0)]) {
+      for await (const piece of fileDataSet(large, { inlineReads }).chunks()) {
         expect(piece.length).toBeGreaterThan(0);
         break;
       }

@@ -7,7 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DiscardSink, FileSink, InlineWrites } from '../../src-main/dicomnet/services/storage/file-sink';
+import { InlineIo } from '../../src-main/dicomnet/inline-io';
+import { DiscardSink, FileSink } from '../../src-main/dicomnet/services/storage/file-sink';
 
 const dir = mkdtempSync(join(tmpdir(), 'dicomnet-file-sink-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,9 +17,9 @@ let n = 0;
 const prefix = Buffer.from('PREFIX-'.repeat(20));
 
 /** Every write counts as slow: the first one is made inline, the rest go through the thread pool. */
-const streaming = () => new InlineWrites(-1, 0);
+const streaming = () => new InlineIo(-1, 0);
 
-function sink(path = join(dir, `.t${++n}.part`), policy?: InlineWrites): { s: FileSink; path: string; pauses: number[] } {
+function sink(path = join(dir, `.t${++n}.part`), policy?: InlineIo): { s: FileSink; path: string; pauses: number[] } {
   const pauses: number[] = [];
   const s = new FileSink(path, prefix, { pause: () => pauses.push(1), resume: () => pauses.push(0) }, policy);
   return { s, path, pauses };
@@ -75,7 +76,7 @@ describe('FileSink', () => {
   });
 
   it('writes large fragments inline as they come, straight from the read buffer: all on disk before the end', async () => {
-    const { s, path, pauses } = sink(undefined, new InlineWrites(60_000, 0));
+    const { s, path, pauses } = sink(undefined, new InlineIo(60_000, 0));
     const parts = fragments(9 * 1024 * 1024 + 123, 128 * 1024);
     feed(s, parts);
     // Nothing waits for the thread pool: every large fragment is on disk as it is handed over (the
@@ -107,7 +108,7 @@ describe('FileSink', () => {
   });
 
   it('a slow write holds inline writing off for the next instances too', async () => {
-    const policy = new InlineWrites(-1, 60_000);
+    const policy = new InlineIo(-1, 60_000);
     const first = sink(undefined, policy);
     feed(first.s, fragments(128 * 1024, 128 * 1024));
     first.s.end();
@@ -143,7 +144,7 @@ describe('FileSink', () => {
   it.each([
     ['an inline', 300 * 1024, undefined],
     ['a large inline', 6 * 1024 * 1024, undefined],
-    ['a streamed', 6 * 1024 * 1024, () => new InlineWrites(-1, 60_000)],
+    ['a streamed', 6 * 1024 * 1024, () => new InlineIo(-1, 60_000)],
   ])('%s instance whose file cannot be made reports the error and leaves nothing', async (_what, total, policy) => {
     const policyNow = policy?.();
     // Held off from the start: the first open is the thread pool's.

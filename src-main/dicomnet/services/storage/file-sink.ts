@@ -14,6 +14,7 @@
 import { close, closeSync, open, openSync, unlink, unlinkSync, writev, writevSync } from 'node:fs';
 import { BufferPool } from '../../buffer-pool';
 import { nowMs } from '../../clock';
+import { InlineIo } from '../../inline-io';
 import type { DataSetSink } from '../../dimse/assembler';
 
 /** Bytes kept of the data set's start, for reading its identifying attributes without the disk. */
@@ -45,34 +46,12 @@ const BLOCK_SIZE = SYNC_WRITE_AT;
 const blocks = new BufferPool(BLOCK_SIZE, 40);
 
 /**
- * When instances are written inline. On a small machine a thread-pool round trip costs more than
- * writing a few hundred KiB to the page cache (three of them after the last fragment, open, write and
- * close, kept a 1 MB instance's sender waiting ~1 ms for its response), and the thread pool's
- * writes of a large instance went with a copy of every fragment and a third busy thread on two
- * cores: 50 MB instances from storescu to disk took ~15 % longer than storescp +B's. But a slow disk
- * or a network share must not hold the event loop, which serves every association, at each write:
- * a write slower than `slowMs` sends the rest of its instance, and every instance begun in the next
- * `holdMs`, through the thread pool.
+ * When instances are written inline (see InlineIo). Through the thread pool, three round trips after
+ * the last fragment (open, write, close) kept a 1 MB instance's sender waiting ~1 ms for its
+ * response, and a large instance's writes went with a copy of every fragment and a third busy
+ * thread on two cores: 50 MB instances from storescu to disk took ~15 % longer than storescp +B's.
  */
-export class InlineWrites {
-  private heldUntil = 0;
-
-  constructor(readonly slowMs = 4, readonly holdMs = 10_000) {}
-
-  /** Whether an instance begun now is written inline. */
-  get allowed(): boolean {
-    return this.heldUntil === 0 || nowMs() >= this.heldUntil;
-  }
-
-  /** A write took `ms`: true (and inline writes held off) when that was slow. */
-  slow(ms: number): boolean {
-    if (ms <= this.slowMs) return false;
-    this.heldUntil = nowMs() + this.holdMs;
-    return true;
-  }
-}
-
-const inlineWrites = new InlineWrites();
+const inlineWrites = new InlineIo();
 
 export interface InputFlow {
   pause(): void;
@@ -175,7 +154,7 @@ export class FileSink implements DataSetSink {
     readonly tempPath: string,
     prefix: Buffer,
     private readonly flow: InputFlow,
-    private readonly inlinePolicy: InlineWrites = inlineWrites,
+    private readonly inlinePolicy: InlineIo = inlineWrites,
   ) {
     this.inline = inlinePolicy.allowed;
     this.prefixLength = prefix.length;

@@ -9,6 +9,7 @@ import type { Association, DataSetSource, DimseMessage } from '../../connection'
 import { AssociationError } from '../../errors';
 import { BufferPool } from '../../buffer-pool';
 import { nowMs } from '../../clock';
+import { InlineIo } from '../../inline-io';
 import { CommandDataSetType, CommandField, Priority } from '../../dimse/command-fields';
 import { fileSource, headFirstSource } from '../../part10/byte-source';
 import { part10HeaderFromHead, readPart10Header, type Part10Header } from '../../part10/file-meta';
@@ -195,18 +196,16 @@ export interface SendHooks {
   readonly prefetcher?: FilePrefetcher;
   /** Called once the whole data set is handed to the network (its response not yet in). */
   readonly afterSent?: () => void;
-  /** A read of one piece that takes longer than this (ms) sends the file's later reads to the thread pool. */
-  readonly slowReadMs?: number;
+  /** When a file's later pieces are read inline (default: one policy for every send of this process). */
+  readonly inlineReads?: InlineIo;
 }
 
 /**
  * A piece from the page cache takes ~0.15 ms per MiB to read here, from a local SSD a few ms: read
  * inline, it costs less than a thread-pool read's hand-off to a worker and back (measured: 50 MB
- * files to storescp, ~3-6 % less wall time and ~20 % less user CPU). Slower storage (a network
- * share, a busy disk) should not hold the event loop (timers, the other associations of the app),
- * so once a read takes longer than this, the file's later pieces are read on the thread pool.
+ * files to storescp, ~3-6 % less wall time and ~20 % less user CPU). See InlineIo for slow storage.
  */
-const SLOW_READ_MS = 4;
+const inlineReads = new InlineIo();
 
 /**
  * The file's data set (after the meta group) as a stream of pieces. The first piece is read
@@ -220,7 +219,7 @@ export function fileDataSet(file: DicomFile, hooks: SendHooks = {}): DataSetSour
     sent: hooks.afterSent,
     // The typical instance is one piece: read and closed at once, handed over without an async
     // generator (whose per-piece promises cost more than the read of a small file).
-    chunks: () => (file.size - file.header.dataSetOffset <= READ_SIZE ? [onePiece(file, hooks.prefetcher)] : pieces(file, hooks.prefetcher, hooks.slowReadMs ?? SLOW_READ_MS)),
+    chunks: () => (file.size - file.header.dataSetOffset <= READ_SIZE ? [onePiece(file, hooks.prefetcher)] : pieces(file, hooks.prefetcher, hooks.inlineReads ?? inlineReads)),
   };
 }
 
@@ -234,15 +233,15 @@ function onePiece(file: DicomFile, prefetcher: FilePrefetcher | undefined): Buff
   }
 }
 
-async function* pieces(file: DicomFile, prefetcher: FilePrefetcher | undefined, slowReadMs: number): AsyncGenerator<Buffer> {
+async function* pieces(file: DicomFile, prefetcher: FilePrefetcher | undefined, policy: InlineIo): AsyncGenerator<Buffer> {
   const ahead = prefetcher?.take(file);
   const fd = ahead?.fd ?? openSync(file.path, 'r');
   let pending: Promise<Buffer> | undefined;
-  let inline = true;
+  let inline = policy.allowed;
   const readInline = (pos: number) => {
     const t0 = nowMs();
     const piece = readPieceSync(fd, file, pos);
-    if (nowMs() - t0 > slowReadMs) inline = false;
+    if (policy.slow(nowMs() - t0)) inline = false;
     return piece;
   };
   try {
