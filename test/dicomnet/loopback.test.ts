@@ -289,6 +289,25 @@ describe('loopback: asynchronous operations window and concurrency', () => {
     expect((err as AssociationError).code).toBe('timeout');
     await association.whenClosed();
   });
+
+  it('a short DIMSE timeout after a long one fires at its own deadline', async () => {
+    // One timer serves every request's deadline; the first request armed it for 20 s, and it is
+    // not cleared by the response: the second request's 300 ms must still be kept.
+    let answered = 0;
+    const onceOnly: RequestHandler = () => (answered++ === 0 ? { status: 0 } : new Promise(() => { /* never answers */ }));
+    const { port } = await startScp({ handlers: new Map([[0x0030, onceOnly]]) });
+    const net = client();
+    const { association } = await net.connect({ host: '127.0.0.1', port, associate: proposal() });
+    expect((await echo(association, 20_000)).status).toBe(0);
+    const started = Date.now();
+    const err = await echo(association, 300).catch((e: unknown) => e);
+    const waited = Date.now() - started;
+    expect((err as AssociationError).code).toBe('timeout');
+    expect((err as AssociationError).message).toContain('within 0.3 s');
+    expect(waited).toBeGreaterThanOrEqual(290);
+    expect(waited).toBeLessThan(5000);
+    await association.whenClosed();
+  });
 });
 
 async function waitUntil(predicate: () => boolean, timeoutMs = 3000): Promise<void> {

@@ -39,6 +39,7 @@ export const commandElements: readonly CommandElement[] = [
 ];
 
 export const commandElementByTag: ReadonlyMap<number, CommandElement> = new Map(commandElements.map((e) => [e.tag, e]));
+export const commandElementByField: ReadonlyMap<string, CommandElement> = new Map(commandElements.map((e) => [e.field, e]));
 
 /** CommandField values, PS3.7 §E.1; a response is its request | 0x8000. */
 export const CommandField = {

@@ -66,6 +66,23 @@ describe('command set codec (PS3.7 §6.3.1, implicit VR little endian, group 000
     expect(tags).toEqual([...tags].sort((a, b) => a - b));
   });
 
+  it('the order of the object\'s properties does not change the bytes', () => {
+    // The encoder visits the properties it finds and sorts them by tag as it goes.
+    const fields = commandElements.map((el): [string, unknown] => [el.field,
+      el.vr === 'US' ? el.tag : el.vr === 'UL' ? el.tag * 3 : el.vr === 'AT' ? [el.tag] : `1.${el.tag}`]);
+    const inOrder = encodeCommandSet(Object.fromEntries(fields) as unknown as CommandSet);
+    const reversed = encodeCommandSet(Object.fromEntries([...fields].reverse()) as unknown as CommandSet);
+    // A fixed shuffle (each step moves an element by 7 places among the 23).
+    const shuffled = fields.map((_f, i) => fields[(i * 7) % fields.length]!);
+    expect(new Set(shuffled.map(([f]) => f)).size).toBe(fields.length);
+    expect(reversed).toEqual(inOrder);
+    expect(encodeCommandSet(Object.fromEntries(shuffled) as unknown as CommandSet)).toEqual(inOrder);
+    // Unset (undefined) and unknown properties are left out, wherever they stand.
+    const withGaps = { notACommandField: 5, ...Object.fromEntries([...fields].reverse()), status: undefined };
+    const withoutStatus = Object.fromEntries(fields.filter(([f]) => f !== 'status'));
+    expect(encodeCommandSet(withGaps as unknown as CommandSet)).toEqual(encodeCommandSet(withoutStatus as unknown as CommandSet));
+  });
+
   it.each([
     ['truncated element header', hex('00000000 04000000')],
     ['value overruns', hex('00000001 08000000 3000')],
