@@ -29,7 +29,6 @@ export interface DataSetSink {
 export interface AssembledMessage {
   readonly presentationContextId: number;
   readonly command: CommandSet;
-  readonly commandBytes: Buffer;
   readonly dataSet?: Buffer;
   /** The sink that received the data set, when it was not kept in memory. */
   readonly sink?: DataSetSink;
@@ -64,7 +63,6 @@ export class MessageAssembler {
   private commandParts: Uint8Array[] = [];
   private commandLength = 0;
   private command: CommandSet | undefined;
-  private commandBytes: Buffer | undefined;
   private sink: DataSetSink | undefined;
   private readonly maxCommandBytes: number;
 
@@ -90,12 +88,13 @@ export class MessageAssembler {
     if (this.command) throw new DimseProtocolError('command fragment while the data set of the message was expected');
     this.commandLength += pdv.data.length;
     if (this.commandLength > this.maxCommandBytes) throw new DimseProtocolError(`command set longer than ${this.maxCommandBytes} bytes`);
-    // A copy (a command set is small): the fragment's memory is used again for the next read.
-    this.commandParts.push(Buffer.from(pdv.data));
-    if (!pdv.isLast) return;
-    const bytes = this.commandParts.length === 1
-      ? Buffer.from(this.commandParts[0]!.buffer, this.commandParts[0]!.byteOffset, this.commandParts[0]!.byteLength)
-      : Buffer.concat(this.commandParts, this.commandLength);
+    if (!pdv.isLast) {
+      // A copy (a command set is small): the fragment's memory is used again for the next read.
+      this.commandParts.push(Buffer.from(pdv.data));
+      return;
+    }
+    // The usual command set comes in one fragment: decoded from the view, as nothing keeps its bytes.
+    const bytes = this.commandParts.length === 0 ? pdv.data : Buffer.concat([...this.commandParts, pdv.data], this.commandLength);
     this.commandParts = [];
     this.commandLength = 0;
     let command: CommandSet;
@@ -107,11 +106,10 @@ export class MessageAssembler {
     const pcId = this.pcId!;
     if (!hasDataSet(command)) {
       this.reset();
-      this.options.onMessage({ presentationContextId: pcId, command, commandBytes: bytes });
+      this.options.onMessage({ presentationContextId: pcId, command });
       return;
     }
     this.command = command;
-    this.commandBytes = bytes;
     this.sink = this.options.dataSink?.({ presentationContextId: pcId, command }) ?? new MemorySink();
   }
 
@@ -122,7 +120,7 @@ export class MessageAssembler {
     const sink = this.sink;
     const dataSet = sink.end();
     const message: AssembledMessage = {
-      presentationContextId: this.pcId!, command: this.command, commandBytes: this.commandBytes!, dataSet,
+      presentationContextId: this.pcId!, command: this.command, dataSet,
       sink: sink instanceof MemorySink ? undefined : sink,
     };
     this.reset();
@@ -141,7 +139,6 @@ export class MessageAssembler {
   private reset(): void {
     this.pcId = undefined;
     this.command = undefined;
-    this.commandBytes = undefined;
     this.sink = undefined;
   }
 }

@@ -156,7 +156,7 @@ function readValue(vr: CommandVr, b: Buffer, start: number, length: number, what
 }
 
 export function decodeCommandSet(bytes: Uint8Array): CommandSet {
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (b.length > MAX_COMMAND_SET_LENGTH) throw new DimseDecodeError(`command set of ${b.length} bytes exceeds ${MAX_COMMAND_SET_LENGTH}`);
   const out: Record<string, unknown> = {};
   let offset = 0;
