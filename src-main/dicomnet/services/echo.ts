@@ -13,6 +13,9 @@ export interface EchoResult {
   readonly rttMs: number;
 }
 
+/** The C-ECHO-RQ but its message ID, which the association assigns: made once, not per echo. */
+const { messageId: _unused, ...ECHO_RQ } = makeCEchoRq(0);
+
 /** Sends one C-ECHO-RQ on the Verification context and waits for its response. */
 export async function echo(association: Association, timeoutMs?: number): Promise<EchoResult> {
   const pc = association.associate?.findAcceptedContext(SopClass.Verification);
@@ -21,8 +24,7 @@ export async function echo(association: Association, timeoutMs?: number): Promis
       'The peer did not accept the Verification SOP class: it does not offer C-ECHO to us (check the peer\'s list of supported services).');
   }
   const started = nowMs();
-  const { messageId: _unused, ...rq } = makeCEchoRq(0);
-  const rsp = await association.request(pc.id, rq, undefined, { timeoutMs });
+  const rsp = await association.request(pc.id, ECHO_RQ, undefined, { timeoutMs });
   return { status: rsp.command.status ?? 0xffff, rttMs: nowMs() - started };
 }
 
