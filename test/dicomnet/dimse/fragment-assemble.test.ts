@@ -103,6 +103,25 @@ describe('MessageAssembler', () => {
     expect(out[0]!.dataSet).toBeUndefined();
   });
 
+  it('a command in several fragments survives the reuse of each fragment\'s memory', () => {
+    // A fragment is a view of the transport's read buffer, which the next read overwrites: the
+    // assembler must copy every fragment but the last before it returns.
+    const command = { ...storeRq, commandDataSetType: 0x0101 }; // no data set: delivered after the command
+    const bytes = encodeCommandSet(command);
+    expect(bytes.length).toBeGreaterThan(32);
+    const out: AssembledMessage[] = [];
+    const a = new MessageAssembler({ onMessage: (m) => out.push(m) });
+    const readBuffer = Buffer.alloc(16);
+    for (let o = 0; o < bytes.length; o += 16) {
+      const n = Math.min(16, bytes.length - o);
+      bytes.copy(readBuffer, 0, o, o + n);
+      a.push({ presentationContextId: 1, isCommand: true, isLast: o + n === bytes.length, data: readBuffer.subarray(0, n) });
+      readBuffer.fill(0xee); // the next read
+    }
+    expect(out).toHaveLength(1);
+    expect(out[0]!.command).toEqual(command);
+  });
+
   it('streams data fragments to a custom sink', () => {
     const seen: number[] = [];
     const out: AssembledMessage[] = [];
