@@ -21,6 +21,17 @@ function runs(n: number, f: () => number): number[] {
   return Array.from({ length: n }, f);
 }
 
+/** `rounds` runs of each, taking turns (a, b, a, b...), so that both meet the same moments of this VM. */
+function takingTurns(rounds: number, a: () => number, b: () => number): [number[], number[]] {
+  const as: number[] = [];
+  const bs: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    as.push(a());
+    bs.push(b());
+  }
+  return [as, bs];
+}
+
 const ourEcho = (port: number, repeat: number) => () => timeProcess(process.execPath, [CLI, 'echo', '127.0.0.1', String(port), '--aec', 'ANY-SCP', '--repeat', String(repeat)]);
 const dcmtkEcho = (port: number, repeat: number) => () => timeProcess('echoscu', ['-aec', 'ANY-SCP', '--repeat', String(repeat), '127.0.0.1', String(port)]);
 
@@ -98,12 +109,7 @@ async function echoBenchmark(): Promise<Record<string, unknown>> {
     // waking the other CPU and 2 000 echoes take ~0.12 s; across CPUs ~0.32 s (echoscu ~0.21 s, which
     // rarely gets the shared CPU). The best of a few runs then reports luck (1.73 once), not the tool.
     const N = 2000;
-    const our2000: number[] = [];
-    const dcmtk2000: number[] = [];
-    for (let round = 0; round < ECHO_ROUNDS; round++) {
-      our2000.push(ourEcho(storescp.port, N)());
-      dcmtk2000.push(dcmtkEcho(storescp.port, N)());
-    }
+    const [our2000, dcmtk2000] = takingTurns(ECHO_ROUNDS, ourEcho(storescp.port, N), dcmtkEcho(storescp.port, N));
     // 3. One process, start to exit (median of 15).
     const our1 = runs(15, ourEcho(storescp.port, 1));
     const dcmtk1 = runs(15, dcmtkEcho(storescp.port, 1));
@@ -115,12 +121,7 @@ async function echoBenchmark(): Promise<Record<string, unknown>> {
     // Steady state: 20 000 echoes, process start taken off (V8 has optimised the path by then);
     // 3 rounds taking turns, the median.
     const LONG = 20_000;
-    const ourLong: number[] = [];
-    const dcmtkLong: number[] = [];
-    for (let round = 0; round < 3; round++) {
-      ourLong.push(ourEcho(storescp.port, LONG)());
-      dcmtkLong.push(dcmtkEcho(storescp.port, LONG)());
-    }
+    const [ourLong, dcmtkLong] = takingTurns(3, ourEcho(storescp.port, LONG), dcmtkEcho(storescp.port, LONG));
     const ourSteady = LONG / ((median(ourLong) - median(our1)) / 1000);
     const dcmtkSteady = LONG / ((median(dcmtkLong) - median(dcmtk1)) / 1000);
 
