@@ -22,12 +22,12 @@ function runs(n: number, f: () => number): number[] {
 }
 
 /** `rounds` runs of each, taking turns (a, b, a, b...), so that both meet the same moments of this VM. */
-function takingTurns(rounds: number, a: () => number, b: () => number): [number[], number[]] {
+async function takingTurns(rounds: number, a: () => number | Promise<number>, b: () => number | Promise<number>): Promise<[number[], number[]]> {
   const as: number[] = [];
   const bs: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    as.push(a());
-    bs.push(b());
+    as.push(await a());
+    bs.push(await b());
   }
   return [as, bs];
 }
@@ -109,7 +109,7 @@ async function echoBenchmark(): Promise<Record<string, unknown>> {
     // waking the other CPU and 2 000 echoes take ~0.12 s; across CPUs ~0.32 s (echoscu ~0.21 s, which
     // rarely gets the shared CPU). The best of a few runs then reports luck (1.73 once), not the tool.
     const N = 2000;
-    const [our2000, dcmtk2000] = takingTurns(ECHO_ROUNDS, ourEcho(storescp.port, N), dcmtkEcho(storescp.port, N));
+    const [our2000, dcmtk2000] = await takingTurns(ECHO_ROUNDS, ourEcho(storescp.port, N), dcmtkEcho(storescp.port, N));
     // 3. One process, start to exit (median of 15).
     const our1 = runs(15, ourEcho(storescp.port, 1));
     const dcmtk1 = runs(15, dcmtkEcho(storescp.port, 1));
@@ -121,7 +121,7 @@ async function echoBenchmark(): Promise<Record<string, unknown>> {
     // Steady state: 20 000 echoes, process start taken off (V8 has optimised the path by then);
     // 3 rounds taking turns, the median.
     const LONG = 20_000;
-    const [ourLong, dcmtkLong] = takingTurns(3, ourEcho(storescp.port, LONG), dcmtkEcho(storescp.port, LONG));
+    const [ourLong, dcmtkLong] = await takingTurns(3, ourEcho(storescp.port, LONG), dcmtkEcho(storescp.port, LONG));
     const ourSteady = LONG / ((median(ourLong) - median(our1)) / 1000);
     const dcmtkSteady = LONG / ((median(dcmtkLong) - median(dcmtk1)) / 1000);
 
@@ -135,12 +135,7 @@ async function echoBenchmark(): Promise<Record<string, unknown>> {
       await associationsPerSecond(storescp.port, 1, WARM_UP);
     }
     const alternating = async (clients: number, cycles: number) => {
-      const o: number[] = [];
-      const d: number[] = [];
-      for (let round = 0; round < 3; round++) {
-        o.push(await associationsPerSecond(ours.port, clients, cycles));
-        d.push(await associationsPerSecond(storescp.port, clients, cycles));
-      }
+      const [o, d] = await takingTurns(3, () => associationsPerSecond(ours.port, clients, cycles), () => associationsPerSecond(storescp.port, clients, cycles));
       return { ours: median(o), dcmtk: median(d) };
     };
     const seq = { ...await alternating(1, 1500), dcmtkFork: await associationsPerSecond(storescpFork.port, 1, 100) };
