@@ -573,7 +573,7 @@ export class Association extends EventEmitter<AssociationEvents> {
       this.firstBytes ??= Uint8Array.prototype.slice.call(chunk, 0, 8);
       this.framer.push(chunk);
     };
-    // An accepted plain socket reads into a buffer used again for the next read (transport.ts).
+    // Our sockets (accepted and connected, plain and TLS) read into a buffer used again for the next read (transport.ts).
     if (!takeChunks(socket, onChunk)) socket.on('data', onChunk);
     socket.on('error', (err) => this.emitError(err));
     socket.on('close', () => this.onTransportClosed());

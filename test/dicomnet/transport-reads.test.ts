@@ -1,10 +1,12 @@
-// Plain TCP sockets, accepted and connected, read into one reused buffer (transport.ts): checked here
+// TCP sockets, accepted and connected, plain and TLS, read into one reused buffer (transport.ts): checked here
 // on this Node version, so that an upgrade that takes the way there away is noticed, not silently
 // slower.
 
 import { connect, createServer, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { connect as tlsConnect } from 'node:tls';
 import { connect as transportConnect, listen, takeChunks, type Listening } from '../../src-main/dicomnet/transport';
+import { makeTestPki, type TestPki } from '../helpers/certs';
 
 const servers: Listening[] = [];
 const clients: Socket[] = [];
@@ -114,6 +116,73 @@ describe('transport: reads of our plain client connections', () => {
       socket.write('x');
       await until(() => Buffer.concat(got).toString() === 'earlyecho:x');
       expect(memory.size).toBeGreaterThan(0);
+      socket.destroy();
+    } finally {
+      for (const c of peerSockets) c.destroy();
+      await new Promise((r) => peer.close(r));
+    }
+  });
+});
+
+describe('transport: reads of TLS sockets (their cleartext)', () => {
+  let pki: TestPki;
+  beforeAll(async () => { pki = await makeTestPki(); });
+
+  it('accepted: go to the chunk listener in the one reused buffer, bytes intact; pause holds them back; the end arrives', async () => {
+    const received: Buffer[] = [];
+    const memory = new Set<ArrayBufferLike>();
+    let server: Socket | undefined;
+    let taken: boolean | undefined;
+    const l = await listen({ host: '127.0.0.1', port: 0, tls: { cert: pki.server.certPem, key: pki.server.keyPem } }, (socket) => {
+      server = socket;
+      taken = takeChunks(socket, (chunk) => { received.push(Buffer.from(chunk)); memory.add(chunk.buffer); });
+      socket.resume();
+    });
+    servers.push(l);
+    const c = tlsConnect({ host: '127.0.0.1', port: l.address.port, ca: pki.ca.certPem, checkServerIdentity: () => undefined });
+    clients.push(c);
+    await new Promise((r) => c.once('secureConnect', r));
+    const payload = Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 13) & 0xff));
+    c.write(payload);
+    const total = () => received.reduce((n, x) => n + x.length, 0);
+    await until(() => total() === payload.length);
+    expect(taken).toBe(true);
+    expect(memory.size).toBe(1);
+    // Flow control (a slow disk pauses the association's input): nothing comes while paused.
+    server!.pause();
+    await new Promise((r) => setTimeout(r, 50));
+    c.write(payload);
+    await new Promise((r) => setTimeout(r, 150));
+    const whilePaused = total();
+    expect(whilePaused).toBeLessThan(2 * payload.length);
+    const ended = new Promise<void>((res) => server!.on('end', () => { server!.end(); res(); }));
+    server!.resume();
+    c.end();
+    await ended;
+    expect(Buffer.concat(received).equals(Buffer.concat([payload, payload]))).toBe(true);
+  });
+
+  it('connected: our TLS client reads into the reused buffer, with what came before the listener was named', async () => {
+    const { createServer: createTlsServer } = await import('node:tls');
+    const peerSockets: Socket[] = [];
+    const peer = createTlsServer({ cert: pki.server.certPem, key: pki.server.keyPem }, (c) => {
+      peerSockets.push(c);
+      c.write(Buffer.from('early'));
+      c.on('data', (d) => c.write(Buffer.from(`echo:${d.toString()}`)));
+    });
+    await new Promise<void>((r) => peer.listen(0, '127.0.0.1', r));
+    try {
+      const port = (peer.address() as { port: number }).port;
+      const { socket } = await transportConnect({ host: '127.0.0.1', port, timeoutMs: 3000, tls: { ca: [pki.ca.certPem] } });
+      clients.push(socket);
+      await new Promise((r) => setTimeout(r, 100));
+      const got: Buffer[] = [];
+      const memory = new Set<ArrayBufferLike>();
+      expect(takeChunks(socket, (chunk) => { got.push(Buffer.from(chunk)); memory.add(chunk.buffer); })).toBe(true);
+      socket.write('x');
+      await until(() => Buffer.concat(got).toString() === 'earlyecho:x');
+      // 'early' was kept as a copy; what came after the listener was named, in the shared 256 KiB buffer.
+      expect([...memory].map((m) => m.byteLength)).toContain(256 * 1024);
       socket.destroy();
     } finally {
       for (const c of peerSockets) c.destroy();
