@@ -2,10 +2,10 @@
 // on this Node version, so that an upgrade that takes the way there away is noticed, not silently
 // slower.
 
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect as tlsConnect } from 'node:tls';
-import { connect as transportConnect, listen, takeChunks, type Listening } from '../../src-main/dicomnet/transport';
+import { connect as transportConnect, listen, takeChunks, type Listening, type TlsConfig } from '../../src-main/dicomnet/transport';
 import { makeTestPki, type TestPki } from '../helpers/certs';
 
 const servers: Listening[] = [];
@@ -56,6 +56,36 @@ async function until(cond: () => boolean, ms = 3000): Promise<void> {
   }
 }
 
+/**
+ * Our client connection to a peer that sends 'early' at once and echoes what it gets: the chunks
+ * (those before takeChunks names its listener too) must arrive whole; returns the memory they were in.
+ */
+async function clientReads(makePeer: (onSocket: (c: Socket) => void) => Server, tls?: TlsConfig): Promise<ArrayBufferLike[]> {
+  const peerSockets: Socket[] = [];
+  const peer = makePeer((c) => {
+    peerSockets.push(c);
+    c.write(Buffer.from('early'));
+    c.on('data', (d) => c.write(Buffer.from(`echo:${d.toString()}`)));
+  });
+  await new Promise<void>((r) => peer.listen(0, '127.0.0.1', r));
+  try {
+    const port = (peer.address() as { port: number }).port;
+    const { socket } = await transportConnect({ host: '127.0.0.1', port, timeoutMs: 3000, tls });
+    clients.push(socket);
+    await new Promise((r) => setTimeout(r, 100)); // 'early' arrives before anyone listens
+    const got: Buffer[] = [];
+    const memory = new Set<ArrayBufferLike>();
+    expect(takeChunks(socket, (chunk) => { got.push(Buffer.from(chunk)); memory.add(chunk.buffer); })).toBe(true);
+    socket.write('x');
+    await until(() => Buffer.concat(got).toString() === 'earlyecho:x');
+    socket.destroy();
+    return [...memory];
+  } finally {
+    for (const c of peerSockets) c.destroy();
+    await new Promise((r) => peer.close(r));
+  }
+}
+
 describe('transport: reads of accepted plain sockets', () => {
   it('go to the chunk listener, all connections reading into one reused buffer, bytes intact', async () => {
     const s = await server();
@@ -98,29 +128,8 @@ describe('transport: reads of accepted plain sockets', () => {
 
 describe('transport: reads of our plain client connections', () => {
   it('go to the chunk listener, with what the peer sent before the listener was named', async () => {
-    const peerSockets: Socket[] = [];
-    const peer = createServer((c) => {
-      peerSockets.push(c);
-      c.write(Buffer.from('early'));
-      c.on('data', (d) => c.write(Buffer.from(`echo:${d.toString()}`)));
-    });
-    await new Promise<void>((r) => peer.listen(0, '127.0.0.1', r));
-    try {
-      const port = (peer.address() as { port: number }).port;
-      const { socket } = await transportConnect({ host: '127.0.0.1', port, timeoutMs: 3000 });
-      clients.push(socket);
-      await new Promise((r) => setTimeout(r, 100)); // 'early' arrives before anyone listens
-      const got: Buffer[] = [];
-      const memory = new Set<ArrayBufferLike>();
-      expect(takeChunks(socket, (chunk) => { got.push(Buffer.from(chunk)); memory.add(chunk.buffer); })).toBe(true);
-      socket.write('x');
-      await until(() => Buffer.concat(got).toString() === 'earlyecho:x');
-      expect(memory.size).toBeGreaterThan(0);
-      socket.destroy();
-    } finally {
-      for (const c of peerSockets) c.destroy();
-      await new Promise((r) => peer.close(r));
-    }
+    const memory = await clientReads((onSocket) => createServer(onSocket));
+    expect(memory.length).toBeGreaterThan(0);
   });
 });
 
@@ -164,29 +173,8 @@ describe('transport: reads of TLS sockets (their cleartext)', () => {
 
   it('connected: our TLS client reads into the reused buffer, with what came before the listener was named', async () => {
     const { createServer: createTlsServer } = await import('node:tls');
-    const peerSockets: Socket[] = [];
-    const peer = createTlsServer({ cert: pki.server.certPem, key: pki.server.keyPem }, (c) => {
-      peerSockets.push(c);
-      c.write(Buffer.from('early'));
-      c.on('data', (d) => c.write(Buffer.from(`echo:${d.toString()}`)));
-    });
-    await new Promise<void>((r) => peer.listen(0, '127.0.0.1', r));
-    try {
-      const port = (peer.address() as { port: number }).port;
-      const { socket } = await transportConnect({ host: '127.0.0.1', port, timeoutMs: 3000, tls: { ca: [pki.ca.certPem] } });
-      clients.push(socket);
-      await new Promise((r) => setTimeout(r, 100));
-      const got: Buffer[] = [];
-      const memory = new Set<ArrayBufferLike>();
-      expect(takeChunks(socket, (chunk) => { got.push(Buffer.from(chunk)); memory.add(chunk.buffer); })).toBe(true);
-      socket.write('x');
-      await until(() => Buffer.concat(got).toString() === 'earlyecho:x');
-      // 'early' was kept as a copy; what came after the listener was named, in the shared 256 KiB buffer.
-      expect([...memory].map((m) => m.byteLength)).toContain(256 * 1024);
-      socket.destroy();
-    } finally {
-      for (const c of peerSockets) c.destroy();
-      await new Promise((r) => peer.close(r));
-    }
+    const memory = await clientReads((onSocket) => createTlsServer({ cert: pki.server.certPem, key: pki.server.keyPem }, onSocket), { ca: [pki.ca.certPem] });
+    // 'early' was kept as a copy; what came after the listener was named, in the shared 256 KiB buffer.
+    expect(memory.map((m) => m.byteLength)).toContain(256 * 1024);
   });
 });
