@@ -4,6 +4,7 @@
 // receivers expect). UIDs are written without padding (PS3.8 Annex F), AE titles padded with
 // spaces to 16 bytes. Values a caller could get wrong are checked and throw a plain Error.
 
+import { ItemWriter } from './item-writer';
 import { FIXED_PDU_LENGTH, ItemType, MessageControlHeader, PDATA_HEADER_LENGTH, PDU_HEADER_LENGTH, PduType } from './constants';
 import type {
   AAbort,
@@ -25,7 +26,6 @@ import {
   assertUint,
 } from './validate';
 
-const MAX_ITEM_LENGTH = 0xffff; // item length fields are u16 (PS3.8 §9.3.2.1)
 const MAX_PDU_LENGTH = 0xffffffff; // the PDU length field is u32
 
 /** Encodes any PDU. Throws Error for values that cannot be represented or break the standard's rules. */
@@ -129,36 +129,35 @@ function encodePData(pdu: PDataTf): Buffer {
 
 // ---- A-ASSOCIATE-RQ / -AC ------------------------------------------------------------------------
 
+const writer = new ItemWriter();
+
 /** PS3.8 §9.3.2 / §9.3.3: fixed 68-byte part, then items 0x10, 0x20 or 0x21..., 0x50. */
 function encodeAssociate(pdu: AAssociateRq | AAssociateAc): Buffer {
   const isRq = pdu.type === PduType.AAssociateRq;
   const name = isRq ? 'A-ASSOCIATE-RQ' : 'A-ASSOCIATE-AC';
+  const w = writer;
   assertUint(`${name} protocol version`, pdu.protocolVersion, 16);
-
-  const fixed = Buffer.alloc(68); // zero-filled: the reserved fields
-  fixed.writeUInt16BE(pdu.protocolVersion, 0);
-  writeAeTitle(fixed, 4, `${name} called AE title`, pdu.calledAeTitle, isRq);
-  writeAeTitle(fixed, 20, `${name} calling AE title`, pdu.callingAeTitle, isRq);
+  w.beginPdu(pdu.type);
+  w.u16(pdu.protocolVersion);
+  w.fill(0, 2); // reserved
+  writeAeTitle(w, `${name} called AE title`, pdu.calledAeTitle, isRq);
+  writeAeTitle(w, `${name} calling AE title`, pdu.callingAeTitle, isRq);
+  w.fill(0, 32); // reserved
 
   if (pdu.applicationContextName === '') throw new Error(`${name} needs an application context name`);
   assertUid('application context name', pdu.applicationContextName);
-  const parts: Buffer[] = [fixed, item(ItemType.ApplicationContext, [ascii(pdu.applicationContextName)], 'application context item')];
+  uidItem(w, ItemType.ApplicationContext, pdu.applicationContextName, 'application context item');
 
   if (pdu.presentationContexts.length === 0) throw new Error(`${name} needs at least one presentation context (PS3.8 §9.3.2)`);
   const seen = new Set<number>();
   for (const pc of pdu.presentationContexts) {
     if (seen.has(pc.id)) throw new Error(`presentation context ID ${pc.id} appears twice; IDs must be unique`);
     seen.add(pc.id);
-    parts.push(isRq ? presentationContextRq(pc as PresentationContextRqItem) : presentationContextAc(pc as PresentationContextAcItem));
+    if (isRq) presentationContextRq(w, pc as PresentationContextRqItem);
+    else presentationContextAc(w, pc as PresentationContextAcItem);
   }
-  parts.push(userInformation(pdu.userInformation));
-
-  let bodyLength = 0;
-  for (const p of parts) bodyLength += p.length;
-  const header = Buffer.alloc(PDU_HEADER_LENGTH);
-  header[0] = pdu.type;
-  header.writeUInt32BE(bodyLength, 2);
-  return Buffer.concat([header, ...parts], PDU_HEADER_LENGTH + bodyLength);
+  userInformation(w, pdu.userInformation);
+  return w.takePdu();
 }
 
 /**
@@ -166,14 +165,14 @@ function encodeAssociate(pdu: AAssociateRq | AAssociateAc): Buffer {
  * AC the fields are reserved and merely echo what the RQ carried (PS3.8 §9.3.3), which we decoded
  * leniently, so there only the length and single-byte characters are required.
  */
-function writeAeTitle(out: Buffer, offset: number, what: string, title: string, strict: boolean): void {
+function writeAeTitle(w: ItemWriter, what: string, title: string, strict: boolean): void {
   if (strict) {
     assertAeTitle(what, title);
   } else if (title.length > AE_TITLE_MAX_LENGTH || !isSingleByte(title)) {
     throw new Error(`${what} '${title}' does not fit the 16-byte field`);
   }
-  out.fill(0x20, offset, offset + AE_TITLE_MAX_LENGTH);
-  out.write(title, offset, 'latin1');
+  w.latin1(title);
+  w.fill(0x20, AE_TITLE_MAX_LENGTH - title.length);
 }
 
 function isSingleByte(text: string): boolean {
@@ -181,60 +180,104 @@ function isSingleByte(text: string): boolean {
   return true;
 }
 
+/** An item whose body is one UID (0x10, 0x30, 0x40); the UID has been checked. */
+function uidItem(w: ItemWriter, type: number, uid: string, what: string): void {
+  const start = w.begin(type);
+  w.latin1(uid);
+  w.end(start, what);
+}
+
 /** 0x20: PC-ID, 3 reserved bytes, one 0x30, then one or more 0x40 (PS3.8 §9.3.2.2). */
-function presentationContextRq(pc: PresentationContextRqItem): Buffer {
+function presentationContextRq(w: ItemWriter, pc: PresentationContextRqItem): void {
   assertPresentationContextId(pc.id);
   if (pc.abstractSyntax === '') throw new Error(`presentation context ${pc.id} has no abstract syntax`);
   assertUid(`abstract syntax of presentation context ${pc.id}`, pc.abstractSyntax);
   if (pc.transferSyntaxes.length === 0) throw new Error(`presentation context ${pc.id} proposes no transfer syntax`);
-  const parts: Buffer[] = [Buffer.from([pc.id, 0, 0, 0]), item(ItemType.AbstractSyntax, [ascii(pc.abstractSyntax)], 'abstract syntax item')];
+  const start = w.begin(ItemType.PresentationContextRq);
+  w.u8(pc.id);
+  w.fill(0, 3);
+  uidItem(w, ItemType.AbstractSyntax, pc.abstractSyntax, 'abstract syntax item');
   for (const ts of pc.transferSyntaxes) {
     if (ts === '') throw new Error(`presentation context ${pc.id} proposes an empty transfer syntax`);
     assertUid(`transfer syntax of presentation context ${pc.id}`, ts);
-    parts.push(item(ItemType.TransferSyntax, [ascii(ts)], 'transfer syntax item'));
+    uidItem(w, ItemType.TransferSyntax, ts, 'transfer syntax item');
   }
-  return item(ItemType.PresentationContextRq, parts, `presentation context item ${pc.id}`);
+  w.end(start, 'presentation context item', pc.id);
 }
 
 /** 0x21: PC-ID, reserved, result/reason, reserved, one 0x40 (PS3.8 §9.3.3.2). */
-function presentationContextAc(pc: PresentationContextAcItem): Buffer {
+function presentationContextAc(w: ItemWriter, pc: PresentationContextAcItem): void {
   assertPresentationContextId(pc.id);
   assertUint(`result of presentation context ${pc.id}`, pc.result, 8);
   // The transfer syntax is only meaningful on acceptance; an empty one is allowed for rejections.
   assertUid(`transfer syntax of presentation context ${pc.id}`, pc.transferSyntax);
-  const parts = [Buffer.from([pc.id, 0, pc.result, 0]), item(ItemType.TransferSyntax, [ascii(pc.transferSyntax)], 'transfer syntax item')];
-  return item(ItemType.PresentationContextAc, parts, `presentation context item ${pc.id}`);
+  const start = w.begin(ItemType.PresentationContextAc);
+  w.u8(pc.id);
+  w.u8(0);
+  w.u8(pc.result);
+  w.u8(0);
+  uidItem(w, ItemType.TransferSyntax, pc.transferSyntax, 'transfer syntax item');
+  w.end(start, 'presentation context item', pc.id);
 }
 
 const knownSubItemTypes: ReadonlySet<number> = new Set(Object.values(ItemType));
 
-/** 0x50 with its sub-items in ascending type order (PS3.8 Annex D, PS3.7 D.3.3). */
-function userInformation(ui: UserInformation): Buffer {
-  const subItems: { type: number; bytes: Buffer }[] = [];
-  const add = (type: number, parts: readonly Uint8Array[], what: string, byte1 = 0): void => {
-    subItems.push({ type, bytes: item(type, parts, what, byte1) });
+/**
+ * 0x50 with its sub-items in ascending type order (PS3.8 Annex D, PS3.7 D.3.3): the known ones are
+ * written in that order below; unknown ones (carried through from a peer) are merged in by type,
+ * those of one type in the order given.
+ */
+function userInformation(w: ItemWriter, ui: UserInformation): void {
+  for (const unknown of ui.unknownSubItems) {
+    assertUint('unknown sub-item type', unknown.type, 8);
+    if (knownSubItemTypes.has(unknown.type)) throw new Error(`sub-item type 0x${unknown.type.toString(16)} is a known type; it cannot be sent as an unknown sub-item`);
+  }
+  const unknowns = ui.unknownSubItems.length === 0 ? ui.unknownSubItems : [...ui.unknownSubItems].sort((a, b) => a.type - b.type);
+  let nextUnknown = 0;
+  /** Writes the unknown sub-items whose type comes before `type`. */
+  const unknownsBefore = (type: number): void => {
+    while (nextUnknown < unknowns.length && unknowns[nextUnknown]!.type < type) {
+      const unknown = unknowns[nextUnknown++]!;
+      const start = w.begin(unknown.type);
+      w.bytes(unknown.data);
+      w.end(start, `sub-item 0x${unknown.type.toString(16)}`);
+    }
   };
+  const item = w.begin(ItemType.UserInformation);
 
   assertUint('maximum length', ui.maximumLength, 32);
-  add(ItemType.MaximumLength, [u32(ui.maximumLength)], 'maximum length sub-item');
+  unknownsBefore(ItemType.MaximumLength);
+  let start = w.begin(ItemType.MaximumLength);
+  w.u32(ui.maximumLength);
+  w.end(start, 'maximum length sub-item');
 
   if (ui.implementationClassUid === '') throw new Error('the implementation class UID is required (PS3.7 D.3.3.2)');
   assertUid('implementation class UID', ui.implementationClassUid);
-  add(ItemType.ImplementationClassUid, [ascii(ui.implementationClassUid)], 'implementation class UID sub-item');
+  unknownsBefore(ItemType.ImplementationClassUid);
+  uidItem(w, ItemType.ImplementationClassUid, ui.implementationClassUid, 'implementation class UID sub-item');
 
   const window = ui.asynchronousOperationsWindow;
   if (window !== undefined) {
     assertUint('maximum number of operations invoked', window.maxOperationsInvoked, 16);
     assertUint('maximum number of operations performed', window.maxOperationsPerformed, 16);
-    add(ItemType.AsynchronousOperationsWindow, [u16(window.maxOperationsInvoked), u16(window.maxOperationsPerformed)], 'asynchronous operations window sub-item');
+    unknownsBefore(ItemType.AsynchronousOperationsWindow);
+    start = w.begin(ItemType.AsynchronousOperationsWindow);
+    w.u16(window.maxOperationsInvoked);
+    w.u16(window.maxOperationsPerformed);
+    w.end(start, 'asynchronous operations window sub-item');
   }
 
+  unknownsBefore(ItemType.ScpScuRoleSelection);
   for (const role of ui.roleSelections) {
     assertUid('SOP class UID of a role selection', role.sopClassUid);
     for (const [what, v] of [['SCU role', role.scuRole], ['SCP role', role.scpRole]] as const) {
       if (v !== 0 && v !== 1) throw new Error(`${what} ${v} for ${role.sopClassUid} must be 0 or 1 (PS3.7 D.3.3.4)`);
     }
-    add(ItemType.ScpScuRoleSelection, [lengthPrefixed(ascii(role.sopClassUid), 'SOP class UID'), Buffer.from([role.scuRole, role.scpRole])], 'role selection sub-item');
+    start = w.begin(ItemType.ScpScuRoleSelection);
+    uidField(w, role.sopClassUid, 'SOP class UID');
+    w.u8(role.scuRole);
+    w.u8(role.scpRole);
+    w.end(start, 'role selection sub-item');
   }
 
   const versionName = ui.implementationVersionName;
@@ -243,99 +286,69 @@ function userInformation(ui: UserInformation): Buffer {
       throw new Error(`implementation version name '${versionName}' is longer than ${IMPLEMENTATION_VERSION_NAME_MAX_LENGTH} characters`);
     }
     if (/[^\u0020-\u007e]/.test(versionName)) throw new Error(`implementation version name '${versionName}' must be printable ASCII`);
-    add(ItemType.ImplementationVersionName, [ascii(versionName)], 'implementation version name sub-item');
+    unknownsBefore(ItemType.ImplementationVersionName);
+    start = w.begin(ItemType.ImplementationVersionName);
+    w.latin1(versionName);
+    w.end(start, 'implementation version name sub-item');
   }
 
+  unknownsBefore(ItemType.SopClassExtendedNegotiation);
   for (const ext of ui.extendedNegotiations) {
     assertUid('SOP class UID of an extended negotiation', ext.sopClassUid);
-    add(ItemType.SopClassExtendedNegotiation, [lengthPrefixed(ascii(ext.sopClassUid), 'SOP class UID'), ext.serviceClassApplicationInformation], 'SOP class extended negotiation sub-item');
+    start = w.begin(ItemType.SopClassExtendedNegotiation);
+    uidField(w, ext.sopClassUid, 'SOP class UID');
+    w.bytes(ext.serviceClassApplicationInformation);
+    w.end(start, 'SOP class extended negotiation sub-item');
   }
 
+  unknownsBefore(ItemType.SopClassCommonExtendedNegotiation);
   for (const common of ui.commonExtendedNegotiations) {
     assertUid('SOP class UID of a common extended negotiation', common.sopClassUid);
     assertUid('service class UID of a common extended negotiation', common.serviceClassUid);
-    const related = common.relatedGeneralSopClassUids.map((uid) => {
-      assertUid('related general SOP class UID', uid);
-      return lengthPrefixed(ascii(uid), 'related general SOP class UID');
-    });
+    for (const uid of common.relatedGeneralSopClassUids) assertUid('related general SOP class UID', uid);
     // Byte 1 of this sub-item's header is the sub-item version, 0 (PS3.7 D.3.3.6), not reserved.
-    add(
-      ItemType.SopClassCommonExtendedNegotiation,
-      [lengthPrefixed(ascii(common.sopClassUid), 'SOP class UID'), lengthPrefixed(ascii(common.serviceClassUid), 'service class UID'), lengthPrefixed(Buffer.concat(related), 'related general SOP class list')],
-      'SOP class common extended negotiation sub-item',
-      0,
-    );
+    start = w.begin(ItemType.SopClassCommonExtendedNegotiation, 0);
+    uidField(w, common.sopClassUid, 'SOP class UID');
+    uidField(w, common.serviceClassUid, 'service class UID');
+    const list = w.beginField();
+    for (const uid of common.relatedGeneralSopClassUids) uidField(w, uid, 'related general SOP class UID');
+    w.endField(list, 'related general SOP class list');
+    w.end(start, 'SOP class common extended negotiation sub-item');
   }
 
   const identity = ui.userIdentityRq;
   if (identity !== undefined) {
     assertUint('user identity type', identity.type, 8);
-    add(
-      ItemType.UserIdentityRq,
-      [Buffer.from([identity.type, identity.positiveResponseRequested ? 1 : 0]), lengthPrefixed(identity.primaryField, 'user identity primary field'), lengthPrefixed(identity.secondaryField, 'user identity secondary field')],
-      'user identity sub-item',
-    );
+    unknownsBefore(ItemType.UserIdentityRq);
+    start = w.begin(ItemType.UserIdentityRq);
+    w.u8(identity.type);
+    w.u8(identity.positiveResponseRequested ? 1 : 0);
+    bytesField(w, identity.primaryField, 'user identity primary field');
+    bytesField(w, identity.secondaryField, 'user identity secondary field');
+    w.end(start, 'user identity sub-item');
   }
 
   if (ui.userIdentityAc !== undefined) {
-    add(ItemType.UserIdentityAc, [lengthPrefixed(ui.userIdentityAc.serverResponse, 'user identity server response')], 'user identity server response sub-item');
+    unknownsBefore(ItemType.UserIdentityAc);
+    start = w.begin(ItemType.UserIdentityAc);
+    bytesField(w, ui.userIdentityAc.serverResponse, 'user identity server response');
+    w.end(start, 'user identity server response sub-item');
   }
 
-  for (const unknown of ui.unknownSubItems) {
-    assertUint('unknown sub-item type', unknown.type, 8);
-    if (knownSubItemTypes.has(unknown.type)) throw new Error(`sub-item type 0x${unknown.type.toString(16)} is a known type; it cannot be sent as an unknown sub-item`);
-    add(unknown.type, [unknown.data], `sub-item 0x${unknown.type.toString(16)}`);
-  }
-
-  subItems.sort((a, b) => a.type - b.type); // stable: repeated types keep their order
-  return item(
-    ItemType.UserInformation,
-    subItems.map((s) => s.bytes),
-    'user information item',
-  );
+  unknownsBefore(0x100);
+  w.end(item, 'user information item');
 }
 
-// ---- byte helpers --------------------------------------------------------------------------------
-
-/** An item or sub-item: type, byte 1 (reserved, or the 0x57 version), length u16, body. */
-function item(type: number, parts: readonly Uint8Array[], what: string, byte1 = 0): Buffer {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  if (length > MAX_ITEM_LENGTH) throw new Error(`${what} would be ${length} bytes long; an item holds at most ${MAX_ITEM_LENGTH}`);
-  const out = Buffer.allocUnsafe(4 + length);
-  out[0] = type;
-  out[1] = byte1;
-  out.writeUInt16BE(length, 2);
-  let o = 4;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+/** A UID preceded by its u16 length, as in sub-items 0x54, 0x56 and 0x57. */
+function uidField(w: ItemWriter, uid: string, what: string): void {
+  const start = w.beginField();
+  w.latin1(uid);
+  w.endField(start, what);
 }
 
-/** A field preceded by its u16 length, as in sub-items 0x54, 0x56, 0x57, 0x58, 0x59. */
-function lengthPrefixed(bytes: Uint8Array, what: string): Buffer {
-  if (bytes.length > MAX_ITEM_LENGTH) throw new Error(`${what} is ${bytes.length} bytes long; its u16 length field holds at most ${MAX_ITEM_LENGTH}`);
-  const out = Buffer.allocUnsafe(2 + bytes.length);
-  out.writeUInt16BE(bytes.length, 0);
-  out.set(bytes, 2);
-  return out;
-}
-
-/** Validated callers pass ASCII only, so latin1 is a byte-per-character copy. */
-function ascii(text: string): Buffer {
-  return Buffer.from(text, 'latin1');
-}
-
-function u16(n: number): Buffer {
-  const b = Buffer.allocUnsafe(2);
-  b.writeUInt16BE(n, 0);
-  return b;
-}
-
-function u32(n: number): Buffer {
-  const b = Buffer.allocUnsafe(4);
-  b.writeUInt32BE(n, 0);
-  return b;
+/** Bytes preceded by their u16 length, as in sub-items 0x58 and 0x59. */
+function bytesField(w: ItemWriter, data: Uint8Array, what: string): void {
+  const start = w.beginField();
+  w.bytes(data);
+  w.endField(start, what);
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { decodePdu } from '../../../src-main/dicomnet/pdu/decode';
 import { encodePDataHeader, encodePdu } from '../../../src-main/dicomnet/pdu/encode';
 import type { AAssociateAc, AAssociateRq, PDataTf, UserInformation } from '../../../src-main/dicomnet/pdu/types';
 import {
@@ -120,6 +121,37 @@ describe('encodePdu: layout rules', () => {
       }),
     );
     expect(userInfoSubItemTypes(out)).toEqual([0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, 0x5a, 0x60]);
+  });
+
+  it('merges unknown sub-items of a type below the known ones in front, those of one type in the order given', () => {
+    const out = encodePdu(
+      withUserInfo({
+        unknownSubItems: [
+          { type: 0x5b, data: Buffer.from([1]) },
+          { type: 0x45, data: Buffer.from([0xaa]) },
+          { type: 0x45, data: Buffer.from([0xbb, 0xcc]) },
+        ],
+        implementationVersionName: 'V',
+      }),
+    );
+    expect(userInfoSubItemTypes(out)).toEqual([0x45, 0x45, 0x51, 0x52, 0x55, 0x5b]);
+    const first = out.indexOf(Buffer.from([0x45, 0x00, 0x00, 0x01]), 6 + 68);
+    expect(hex(out.subarray(first, first + 11))).toBe('45000001aa' + '45000002bbcc');
+  });
+
+  it('gives each PDU its own bytes: a later encoding does not change an earlier one', () => {
+    const first = encodePdu(baseRq);
+    const copy = Buffer.from(first);
+    encodePdu({ ...baseRq, callingAeTitle: 'OTHER', presentationContexts: [{ id: 3, abstractSyntax: '1.2.3', transferSyntaxes: ['1.2.840.10008.1.2'] }] });
+    expect(first).toEqual(copy);
+  });
+
+  it('encodes an RQ larger than the writer starts with (128 contexts) byte for byte as a round trip', () => {
+    const presentationContexts = Array.from({ length: 128 }, (_, i) => ({ id: 2 * i + 1, abstractSyntax: `1.2.840.10008.5.1.4.1.1.${i}`, transferSyntaxes: ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'] }));
+    const out = encodePdu({ ...baseRq, presentationContexts });
+    expect(out.length).toBeGreaterThan(4096);
+    expect(out.readUInt32BE(2)).toBe(out.length - 6);
+    expect(decodePdu(out[0]!, out.subarray(6))).toMatchObject({ presentationContexts });
   });
 
   it('writes the 0x57 sub-item version byte as 0 and the related-class list with its own length', () => {
