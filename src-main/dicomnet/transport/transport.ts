@@ -71,32 +71,6 @@ export function takeChunks(socket: Socket, listener: (chunk: Buffer) => void): b
   return true;
 }
 
-/**
- * An accepted socket moved onto a new Socket that reads into the shared buffer (Node's `onread`).
- * Node offers `onread` only when it creates the socket, and creates accepted ones itself, so the
- * connection's handle is taken from the socket the server made (paused, not read yet) and given to
- * one made here; the empty husk is destroyed, which also ends its count in the server. Should a
- * Node version lack what this needs, the socket is used as it came (ordinary reads).
- */
-function withSharedReadBuffer(accepted: Socket): Socket {
-  const husk = accepted as unknown as { _handle?: object | null };
-  const handle = husk._handle;
-  if (!handle) return accepted;
-  let socket: Socket | undefined;
-  try {
-    const onread = sharedOnread(() => socket);
-    husk._handle = null;
-    // `handle` and `pauseOnCreate` are what Node's own server passes; they are not in the typings.
-    socket = new Socket({ handle, onread, pauseOnCreate: true } as unknown as ConstructorParameters<typeof Socket>[0]);
-  } catch {
-    husk._handle = handle;
-    return accepted;
-  }
-  registerChunks(socket);
-  accepted.destroy();
-  return socket;
-}
-
 /** `onread` options for a socket that reads into the shared buffer; its chunks go to takeChunks' listener. */
 function sharedOnread(socket: () => Socket | undefined): { buffer: Buffer; callback: (n: number, buf: Uint8Array) => boolean } {
   return {
@@ -153,21 +127,18 @@ function findOnreadKeys(): OnreadKeys | null {
 }
 
 /**
- * A TLS socket's cleartext read into the shared buffer as well. Node's TLS layer supports this
- * (it is what `tls.connect({ onread })` sets up), but offers it only for a TLS socket that makes its
- * own TCP connection, and ours wrap one: accepted by the server, or connected in a step of its own.
- * So the socket gets what Node's constructor gives an `onread` socket: the user buffer on its
- * handle, and the buffer and callback under net.Socket's keys. Without it every 16 KiB record of
- * cleartext came in fresh memory: measured with 500 x 1 MB received over TLS, 0.20 -> 0.11 s of user
- * CPU and 0.11 -> 0.06 s of system time, and +38 -> +8 MB of peak memory over idle (the records' memory
- * waits for V8's next collection). Called before any cleartext is read (at the end of the
- * handshake); what was read before anyway is handed on first. Should this Node version lack what it
- * needs, the socket keeps its 'data' events (takeChunks says false).
+ * A socket Node made, reading into the shared buffer from now on: an accepted one, or a TLS socket
+ * (its cleartext). Node offers `onread` only to a socket it is asked to create, and creates these
+ * itself (the server's accepted sockets; TLS sockets wrapping a TCP connection, ours accepted or
+ * connected in a step of its own). So the socket gets what Node's constructor gives an `onread`
+ * socket: the user buffer on its handle, and the buffer and callback under net.Socket's keys. Called
+ * before the first read it should take. False, and the socket keeps its 'data' events (takeChunks
+ * says false), should this Node version lack what it needs.
  */
-function tlsWithSharedReadBuffer(socket: TLSSocket): void {
+function useSharedReadBuffer(socket: Socket): boolean {
   const keys = (onreadKeys ??= findOnreadKeys());
   const handle = (socket as unknown as { _handle?: { useUserBuffer?: (b: Buffer) => void } | null })._handle;
-  if (!keys || typeof handle?.useUserBuffer !== 'function') return;
+  if (!keys || typeof handle?.useUserBuffer !== 'function') return false;
   const { buffer, callback } = sharedOnread(() => socket);
   const fields = socket as unknown as Record<symbol, unknown>;
   fields[keys.buffer] = buffer;
@@ -175,7 +146,17 @@ function tlsWithSharedReadBuffer(socket: TLSSocket): void {
   fields[keys.generator] = null;
   handle.useUserBuffer(buffer);
   registerChunks(socket);
-  // Cleartext already read through the stream (none is expected at this point) comes first.
+  return true;
+}
+
+/**
+ * TLS: without the shared buffer every 16 KiB record of cleartext came in fresh memory: measured
+ * with 500 x 1 MB received over TLS, 0.20 -> 0.11 s of user CPU and 0.11 -> 0.06 s of system time,
+ * and +38 -> +8 MB of peak memory over idle (the records' memory waits for V8's next collection).
+ * Called at the end of the handshake; cleartext read before it anyway (none is expected) comes first.
+ */
+function tlsWithSharedReadBuffer(socket: TLSSocket): void {
+  if (!useSharedReadBuffer(socket)) return;
   for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = socket.read() as Buffer | null) earlyChunks.get(socket)!.push(chunk);
 }
 
@@ -224,11 +205,11 @@ export async function listen(
     });
     server = s;
   } else {
-    // Paused on connect: nothing is read before the connection is on its reused-buffer socket. No
-    // `noDelay` here: Node would set it on the husk, and setNoDelay below once more on its successor.
-    server = createTcpServer({ pauseOnConnect: true }, (accepted) => {
-      const socket = withSharedReadBuffer(accepted);
-      socket.setNoDelay(true);
+    // Paused on connect: nothing is read before the socket reads into the shared buffer. (It used to
+    // move the connection's handle onto a Socket made here with `onread`, the documented way: ~9 us
+    // of the ~20 us an accepted connection cost before its A-ASSOCIATE-RQ was read, issue #2.)
+    server = createTcpServer({ pauseOnConnect: true, noDelay: true }, (socket) => {
+      useSharedReadBuffer(socket);
       onConnection(socket);
     });
   }
