@@ -143,7 +143,9 @@ function decodePData(body: Uint8Array): PDataTf {
 
 // ---- A-ASSOCIATE-RQ / -AC ------------------------------------------------------------------------
 
-function decodeAssociate(type: typeof PduType.AAssociateRq | typeof PduType.AAssociateAc, body: Uint8Array): AAssociateRq | AAssociateAc {
+function decodeAssociate(type: typeof PduType.AAssociateRq | typeof PduType.AAssociateAc, bytes: Uint8Array): AAssociateRq | AAssociateAc {
+  // A Buffer view (no copy): its text reads need no Buffer made per string (latin1 below).
+  const body = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const isRq = type === PduType.AAssociateRq;
   const name = pduNames[type] ?? '';
   if (body.length < ASSOCIATE_FIXED_LENGTH) {
@@ -188,7 +190,7 @@ function decodeAssociate(type: typeof PduType.AAssociateRq | typeof PduType.AAss
 }
 
 /** Byte 0 of a 0x20/0x21 item: odd 1..255, unique within the PDU (PS3.8 §9.3.2.2). */
-function contextId(body: Uint8Array, o: number, length: number, name: string, ids: Set<number>): number {
+function contextId(body: Buffer, o: number, length: number, name: string, ids: Set<number>): number {
   if (length < 4) throw new PduDecodeError(`${name}: presentation context item of length ${length} is shorter than its 4 fixed bytes`, INVALID_VALUE);
   const id = body[o] ?? 0;
   if (id % 2 === 0) throw new PduDecodeError(`${name}: presentation context ID ${id} is not odd`, INVALID_VALUE);
@@ -198,7 +200,7 @@ function contextId(body: Uint8Array, o: number, length: number, name: string, id
 }
 
 /** 0x20 body: PC-ID, 3 reserved, exactly one 0x30, one or more 0x40. */
-function presentationContextRq(body: Uint8Array, view: DataView, o: number, length: number, id: number): PresentationContextRqItem {
+function presentationContextRq(body: Buffer, view: DataView, o: number, length: number, id: number): PresentationContextRqItem {
   const what = `presentation context ${id}`;
   let abstractSyntax: string | undefined;
   const transferSyntaxes: string[] = [];
@@ -218,7 +220,7 @@ function presentationContextRq(body: Uint8Array, view: DataView, o: number, leng
 }
 
 /** 0x21 body: PC-ID, reserved, result/reason, reserved, exactly one 0x40. */
-function presentationContextAc(body: Uint8Array, view: DataView, o: number, length: number, id: number): PresentationContextAcItem {
+function presentationContextAc(body: Buffer, view: DataView, o: number, length: number, id: number): PresentationContextAcItem {
   const what = `presentation context ${id}`;
   const result = body[o + 2] ?? 0;
   let transferSyntax: string | undefined;
@@ -239,7 +241,7 @@ function presentationContextAc(body: Uint8Array, view: DataView, o: number, leng
 
 // ---- user information (0x50) --------------------------------------------------------------------
 
-function decodeUserInformation(body: Uint8Array, view: DataView, start: number, length: number): UserInformation {
+function decodeUserInformation(body: Buffer, view: DataView, start: number, length: number): UserInformation {
   let maximumLength: number | undefined;
   let implementationClassUid: string | undefined;
   let asynchronousOperationsWindow: UserInformation['asynchronousOperationsWindow'];
@@ -256,7 +258,7 @@ function decodeUserInformation(body: Uint8Array, view: DataView, start: number, 
   };
 
   forEachItem(body, view, start, start + length, 'user information', (subType, o, sl) => {
-    const fields = new FieldReader(body, view, o, o + sl, `user information sub-item 0x${hex(subType)}`);
+    const fields = new FieldReader(body, view, o, o + sl, subType);
     switch (subType) {
       case ItemType.MaximumLength: // PS3.8 D.1: u32
         once(maximumLength !== undefined, subType);
@@ -334,17 +336,23 @@ function decodeUserInformation(body: Uint8Array, view: DataView, start: number, 
  */
 class FieldReader {
   constructor(
-    private readonly body: Uint8Array,
+    private readonly body: Buffer,
     private readonly view: DataView,
     private o: number,
     private readonly end: number,
-    private readonly what: string,
+    private readonly subType: number,
+    private readonly part?: string,
   ) {}
 
+  /** What the errors name; made only for an error (every association decodes a few sub-items). */
+  private get what(): string {
+    return `user information sub-item 0x${hex(this.subType)}${this.part === undefined ? '' : ` ${this.part}`}`;
+  }
+
   /** A reader over the next n bytes, which this reader then skips. */
-  sub(n: number, what: string): FieldReader {
+  sub(n: number, part: string): FieldReader {
     const at = this.need(n);
-    return new FieldReader(this.body, this.view, at, at + n, `${this.what} ${what}`);
+    return new FieldReader(this.body, this.view, at, at + n, this.subType, part);
   }
 
   private need(n: number): number {
@@ -424,14 +432,14 @@ function misplacedOrUnknown(type: number, where: string): void {
 }
 
 /** UID text with trailing NUL/space padding removed (PS3.8 Annex F says none is sent; some do). */
-function uidText(body: Uint8Array, o: number, length: number): string {
+function uidText(body: Buffer, o: number, length: number): string {
   let end = o + length;
   while (end > o && (body[end - 1] === 0x00 || body[end - 1] === 0x20)) end--;
   return latin1(body, o, end);
 }
 
 /** A 16-byte AE title field with leading and trailing spaces (and NULs) removed (PS3.8 §9.3.2). */
-function aeTitleText(body: Uint8Array, o: number): string {
+function aeTitleText(body: Buffer, o: number): string {
   let start = o;
   let end = o + 16;
   while (end > start && (body[end - 1] === 0x20 || body[end - 1] === 0x00)) end--;
@@ -439,8 +447,8 @@ function aeTitleText(body: Uint8Array, o: number): string {
   return latin1(body, start, end);
 }
 
-function latin1(body: Uint8Array, start: number, end: number): string {
-  return Buffer.from(body.buffer, body.byteOffset + start, end - start).toString('latin1');
+function latin1(body: Buffer, start: number, end: number): string {
+  return body.toString('latin1', start, end);
 }
 
 function dataView(body: Uint8Array): DataView {

@@ -255,6 +255,13 @@ describe('decodePdu: malformed input', () => {
     });
   }
 
+  it('a bad user information sub-item is named in the message (type, and the field within it)', () => {
+    expect(decodeError(0x01, minimalRqBody(item(0x54, cat(u16(3), ascii('1.2'), [1, 0, 0])))).message).toMatch(/^user information sub-item 0x54: 1 bytes left over/);
+    expect(decodeError(0x01, minimalRqBody(item(0x57, cat(u16(3), ascii('1.2'), u16(3), ascii('1.3'), u16(4), u16(3), ascii('1.4'))))).message).toMatch(
+      /^user information sub-item 0x57 related general SOP class list: needs 3 more bytes/,
+    );
+  });
+
   it('every truncation of an RQ or AC body is reason 6', () => {
     for (const v of [KITCHEN_SINK_RQ, KITCHEN_SINK_AC]) {
       const bytes = hexBytes(v.hex);
