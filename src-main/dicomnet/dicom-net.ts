@@ -216,10 +216,12 @@ export class DicomNet extends EventEmitter<DicomNetEvents> {
       return;
     }
     socket.on('error', () => { /* reported by the association once accepted; before that, nothing to do */ });
-    // A plain connection comes on a socket of its own (transport.ts: reused-buffer reads), not the
-    // one the server announced: tracked too, so that close() can end it whatever happens.
-    this.rawSockets.add(socket);
-    socket.once('close', () => this.rawSockets.delete(socket));
+    // A TLS connection comes as a TLS socket over the one the server announced: tracked too, so
+    // that close() can end it whatever happens. (A plain one is the announced socket itself.)
+    if (!this.rawSockets.has(socket)) {
+      this.rawSockets.add(socket);
+      socket.once('close', () => this.rawSockets.delete(socket));
+    }
     const info: PendingConnection = {
       id: nextConnectionId++,
       remoteAddress: socket.remoteAddress ?? '?',
