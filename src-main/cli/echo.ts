@@ -2,6 +2,7 @@
 
 import type { VerifyResult } from '../../src-shared/models';
 import { verifyPeer } from '../app/verify';
+import { optimiseEarly } from './optimise-early';
 import { PEER_OPTIONS, parseCommandLine, parsePositiveInt, peerConnection } from './options';
 import { UsageError } from './usage';
 
@@ -11,6 +12,7 @@ export async function runEcho(argv: string[], out: NodeJS.WritableStream, err: N
   if (positionals.length !== 2) throw new UsageError(`echo takes HOST and PORT (${positionals.length} given).`);
   const peer = peerConnection(v, positionals[0] as string, positionals[1]);
   const repeat = v.repeat === undefined ? 1 : parsePositiveInt(v.repeat, '--repeat');
+  if (repeat > 1) optimiseEarly();
 
   const result = await verifyPeer({ ...peer, repeat });
   if (v.json) out.write(`${JSON.stringify(result)}\n`);

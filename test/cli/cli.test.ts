@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TURBOFAN_INVOCATIONS } from '../../src-main/cli/optimise-early';
 import { cliBuilt, runCli, startCliScp, type RunningScp } from './run-cli';
 
 describe.runIf(cliBuilt())('dicomnet CLI', () => {
@@ -50,7 +51,7 @@ describe.runIf(cliBuilt())('dicomnet CLI', () => {
     expect(scp.stderr()).toMatch(/DICOMNET -> TESTSCP released: 5 request\(s\) served/);
   });
 
-  it('a plain echo loads none of the modules it does not need (TLS, crypto, zlib, DNS, perf_hooks, the app code)', async () => {
+  it('a plain echo loads none of the modules it does not need (TLS, crypto, zlib, DNS, perf_hooks, v8, the app code)', async () => {
     // Issue #2: the single `dicomnet echo` process should start fast, so what it loads is checked here
     // (its time is measured by `npm run bench`, never asserted). A preload prints, at exit, the Node
     // built-ins the process loaded and the project files it required.
@@ -66,10 +67,32 @@ describe.runIf(cliBuilt())('dicomnet CLI', () => {
       const line = r.stderr.split('\n').find((l) => l.startsWith('LOADED '));
       const loaded = JSON.parse(line!.slice(7)) as { builtins: string[]; files: string[] };
       expect(loaded.builtins).toContain('net');
-      for (const unneeded of ['tls', 'crypto', 'zlib', 'dns/promises', 'perf_hooks', 'child_process', 'http']) {
+      for (const unneeded of ['tls', 'crypto', 'zlib', 'dns/promises', 'perf_hooks', 'child_process', 'http', 'v8']) {
         expect(loaded.builtins, unneeded).not.toContain(unneeded);
       }
       expect(loaded.files.filter((f) => !f.endsWith('probe.cjs')).map((f) => basename(f)).sort()).toEqual(['dicomnet-echo.cjs', 'dicomnet.cjs']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('echo --repeat asks V8 for its optimising tier sooner; a single echo leaves V8 alone', async () => {
+    // optimise-early.ts: the flag's effect is measured by `npm run bench`; here, that it is asked for
+    // where it should be. A preload records every V8 flag the process sets and what it loaded.
+    const dir = mkdtempSync(join(tmpdir(), 'dicomnet-v8-'));
+    const probe = join(dir, 'probe.cjs');
+    writeFileSync(probe, `const v8 = require('node:v8'); const set = v8.setFlagsFromString; const flags = [];
+v8.setFlagsFromString = (f) => { flags.push(f); return set(f); };
+process.on('exit', () => process.stderr.write('V8FLAGS ' + JSON.stringify({ flags }) + '\\n'));`);
+    const run = async (extra: string[]) => {
+      const r = await runCli(['echo', '127.0.0.1', String(scp.ports.plain), '--aec', 'TESTSCP', ...extra], 15_000, ['--require', probe]);
+      expect(r.code, r.stderr).toBe(0);
+      const line = r.stderr.split('\n').find((l) => l.startsWith('V8FLAGS '));
+      return JSON.parse(line!.slice(8)) as { flags: string[] };
+    };
+    try {
+      expect((await run([])).flags).toEqual([]);
+      expect((await run(['--repeat', '3'])).flags).toEqual([`--invocation-count-for-turbofan=${TURBOFAN_INVOCATIONS}`]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
