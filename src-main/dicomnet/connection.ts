@@ -613,11 +613,17 @@ export class Association extends EventEmitter<AssociationEvents> {
 
   private onAssociateRq(rq: AAssociateRq): void {
     this.associate = DicomAssociate.fromRq(rq);
-    this.acseTimer = setTimeout(() => {
-      this.abortLocally('associate', 'The local application did not answer the association request in time.');
-    }, this.timeouts.acseMs);
     const associate = this.associate;
     this.indicate(() => this.emit('associateRequest', associate));
+    // The limit for our answer is armed after the indication, and only if it did not answer: a
+    // listener that answers at once (the usual case) needs no timer set and cleared on the path
+    // of every association (issue #2).
+    this.indicate(() => {
+      if (this.state !== 'Sta3') return;
+      this.acseTimer = setTimeout(() => {
+        this.abortLocally('associate', 'The local application did not answer the association request in time.');
+      }, this.timeouts.acseMs);
+    });
   }
 
   private onAssociateAc(ac: AAssociateAc): void {

@@ -153,6 +153,36 @@ describe('DicomNet accept', () => {
     expect(net.accept()).toBeUndefined();
   });
 
+  it('an A-ASSOCIATE-RQ nobody answers is aborted after the ACSE timeout; one answered later in time is not', async () => {
+    const net = DicomNet.startup({ timeouts: { acseMs: 300, artimMs: 1000 } });
+    cleanups.push(() => net.close(0));
+    net.on('connection', () => net.accept());
+    let answerLater = false;
+    net.on('associateRequest', (a, associate) => {
+      if (!answerLater) return; // never answered
+      setTimeout(() => {
+        associate.resetToAccept({ aeTitle: 'PEER', supportedContexts: new Map([[VERIFICATION, [IMPLICIT]]]), maxPduLength: 16384, implementationClassUid: '1.2.3' }, { activeAssociations: 0 });
+        a.sendAssociateAccept(associate);
+      }, 100);
+    });
+    const { port } = await net.listen({ host: '127.0.0.1', port: 0 });
+
+    const silent = await scriptedClient(port);
+    cleanups.push(() => silent.close());
+    silent.send(encodePdu(proposal().toRq()));
+    expect(await silent.next(0x07)).toMatchObject({ type: 0x07, source: 0 }); // A-ABORT, service user: us
+    expect(await silent.whenClosed(2000)).toBe(true);
+
+    answerLater = true;
+    const late = await scriptedClient(port);
+    cleanups.push(() => late.close());
+    late.send(encodePdu(proposal().toRq()));
+    expect((await late.next(0x02)).type).toBe(0x02); // A-ASSOCIATE-AC, 100 ms later
+    await new Promise((r) => setTimeout(r, 400)); // past the ACSE limit: the association still works
+    late.send(RELEASE_RQ);
+    expect((await late.next(0x06)).type).toBe(0x06);
+  });
+
   it('closes a connection nobody accepts within the accept timeout', async () => {
     const net = DicomNet.startup({ acceptTimeoutMs: 200 });
     cleanups.push(() => net.close(0));
