@@ -3,7 +3,7 @@
 // has a deadline, and is killed when the test file ends.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { freePort, waitForPort } from './ports';
+import { freePort, listensOn, waitForPort } from './ports';
 
 const TOOLS = ['echoscu', 'storescu', 'storescp', 'dcmdump', 'dcmconv'] as const;
 const children = new Set<ChildProcess>();
@@ -63,21 +63,46 @@ export interface RunningStorescp {
   stop(): Promise<void>;
 }
 
-/** Starts `storescp ARGS PORT` on a free loopback port and waits until it accepts connections. */
+/**
+ * Starts `storescp ARGS PORT` on a free loopback port and waits until it accepts connections, and
+ * (on Linux) until the listener is this storescp's: should another test have taken the port first,
+ * storescp cannot bind it, and it is started again on another port (at most 5 tries).
+ */
 export async function startStorescp(args: string[], opts: { tls?: boolean } = {}): Promise<RunningStorescp> {
-  const port = await freePort();
+  let lastError: Error | undefined;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freePort();
+    const started = await startStorescpOn(port, args, opts);
+    if ('port' in started) return started;
+    lastError = started.error;
+  }
+  throw lastError ?? new Error('storescp did not start');
+}
+
+async function startStorescpOn(port: number, args: string[], opts: { tls?: boolean }): Promise<RunningStorescp | { error: Error }> {
   const child = spawn('storescp', [...args, String(port)], { env: dcmtkEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let output = '';
   child.stdout?.on('data', (c) => { output += c; });
   child.stderr?.on('data', (c) => { output += c; });
   const exited = new Promise<void>((r) => child.on('close', () => { children.delete(child); r(); }));
+  const fail = async (why: string, cause?: unknown): Promise<{ error: Error }> => {
+    child.kill('SIGKILL');
+    await exited;
+    return { error: new Error(`storescp did not start on port ${port} (tls: ${opts.tls === true}): ${why}; output: ${output}`, { cause }) };
+  };
   try {
     // A TLS storescp logs a failed handshake for our probe connection; harmless.
     await waitForPort(port, 5000);
   } catch (err) {
-    child.kill('SIGKILL');
-    throw new Error(`storescp did not start (tls: ${opts.tls === true}): ${(err as Error).message}; output: ${output}`, { cause: err });
+    return fail((err as Error).message, err);
+  }
+  // Bounded: 100 checks, 20 ms apart.
+  for (let i = 0; i < 100; i++) {
+    const own = listensOn(child.pid ?? -1, port);
+    if (own === undefined || own) break;
+    if (child.exitCode !== null || child.signalCode !== null || i === 99) return fail('the port is held by another process');
+    await new Promise((r) => setTimeout(r, 20));
   }
   return {
     port,
