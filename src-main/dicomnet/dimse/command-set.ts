@@ -2,6 +2,7 @@
 // ascending tag order, (0000,0000) CommandGroupLength first. UI values are padded with one NUL to
 // even length, AE/LO with a space (PS3.5 §6.2).
 
+import { bufferView } from '../pdu/buffer-view';
 import { commandElementByField, commandElementByTag, type CommandElement, type CommandVr } from './command-fields';
 
 export interface CommandSet {
@@ -156,7 +157,7 @@ function readValue(vr: CommandVr, b: Buffer, start: number, length: number, what
 }
 
 export function decodeCommandSet(bytes: Uint8Array): CommandSet {
-  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const b = bufferView(bytes);
   if (b.length > MAX_COMMAND_SET_LENGTH) throw new DimseDecodeError(`command set of ${b.length} bytes exceeds ${MAX_COMMAND_SET_LENGTH}`);
   const out: Record<string, unknown> = {};
   let offset = 0;

@@ -2,6 +2,7 @@
 // stream of PDVs, one PDV per P-DATA-TF, each PDU within the peer's Maximum Length. Fragments are
 // views into the caller's buffers (no copies); only the 12 header bytes per PDU are new.
 
+import { bufferView } from '../pdu/buffer-view';
 import { encodePDataHeader } from '../pdu/encode';
 
 /** PDU header (6) + PDV item length (4) + PC-ID (1) + message control header (1). */
@@ -20,7 +21,7 @@ export function maxFragmentSize(peerMaxPduLength: number): number {
 
 /** `bytes` as PDVs of at most `fragment` bytes; `endsStream` flags the final one as the last fragment. */
 function pushStream(out: Buffer[], pcId: number, isCommand: boolean, bytes: Uint8Array, fragment: number, endsStream = true): void {
-  const view = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const view = bufferView(bytes);
   if (view.length === 0) {
     if (endsStream) out.push(encodePDataHeader(pcId, isCommand, true, 0));
     return;

@@ -32,6 +32,7 @@
 // Data views: PDV fragments, 0x56 application information and 0x58/0x59 fields are subarray views of
 // `body`, not copies; they stay valid as long as the caller does not reuse body's memory.
 
+import { bufferView } from './buffer-view';
 import { FIXED_PDU_LENGTH, ItemType, MessageControlHeader, PduType } from './constants';
 import type {
   AAbort,
@@ -145,7 +146,7 @@ function decodePData(body: Uint8Array): PDataTf {
 
 function decodeAssociate(type: typeof PduType.AAssociateRq | typeof PduType.AAssociateAc, bytes: Uint8Array): AAssociateRq | AAssociateAc {
   // A Buffer view (no copy): its text reads need no Buffer made per string (latin1 below).
-  const body = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const body = bufferView(bytes);
   const isRq = type === PduType.AAssociateRq;
   const name = pduNames[type] ?? '';
   if (body.length < ASSOCIATE_FIXED_LENGTH) {

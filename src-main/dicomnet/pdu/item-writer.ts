@@ -11,11 +11,6 @@ export class ItemWriter {
   private buf = Buffer.allocUnsafe(INITIAL_SIZE);
   private at = 0;
 
-  /** Starts a new PDU. Whatever a failed earlier encoding left behind is dropped. */
-  reset(): void {
-    this.at = 0;
-  }
-
   u8(value: number): void {
     this.room(1);
     this.buf[this.at++] = value;
@@ -83,9 +78,10 @@ export class ItemWriter {
     this.buf.writeUInt16BE(length, start);
   }
 
-  /** Opens the PDU: type, reserved byte, u32 length to come (PS3.8 §9.3.1). */
+  /** Opens the PDU: type, reserved byte, u32 length to come (PS3.8 §9.3.1). Whatever a failed
+   * earlier encoding left behind is dropped. */
   beginPdu(type: number): void {
-    this.reset();
+    this.at = 0;
     this.u8(type);
     this.u8(0);
     this.u32(0);
