@@ -76,7 +76,7 @@ describe.runIf(cliBuilt())('dicomnet CLI', () => {
     }
   });
 
-  it('echo --repeat asks V8 for its optimising tier sooner; a single echo leaves V8 alone', async () => {
+  it('echo --repeat asks V8 for its optimising tier sooner; a single echo and store leave V8 alone', async () => {
     // optimise-early.ts: the flag's effect is measured by `npm run bench`; here, that it is asked for
     // where it should be. A preload records every V8 flag the process sets and what it loaded.
     const dir = mkdtempSync(join(tmpdir(), 'dicomnet-v8-'));
@@ -84,15 +84,22 @@ describe.runIf(cliBuilt())('dicomnet CLI', () => {
     writeFileSync(probe, `const v8 = require('node:v8'); const set = v8.setFlagsFromString; const flags = [];
 v8.setFlagsFromString = (f) => { flags.push(f); return set(f); };
 process.on('exit', () => process.stderr.write('V8FLAGS ' + JSON.stringify({ flags }) + '\\n'));`);
+    const flagsOf = (r: { stderr: string }) => {
+      const line = r.stderr.split('\n').find((l) => l.startsWith('V8FLAGS '));
+      return (JSON.parse(line!.slice(8)) as { flags: string[] }).flags;
+    };
     const run = async (extra: string[]) => {
       const r = await runCli(['echo', '127.0.0.1', String(scp.ports.plain), '--aec', 'TESTSCP', ...extra], 15_000, ['--require', probe]);
       expect(r.code, r.stderr).toBe(0);
-      const line = r.stderr.split('\n').find((l) => l.startsWith('V8FLAGS '));
-      return JSON.parse(line!.slice(8)) as { flags: string[] };
+      return flagsOf(r);
     };
     try {
-      expect((await run([])).flags).toEqual([]);
-      expect((await run(['--repeat', '3'])).flags).toEqual([`--invocation-count-for-turbofan=${TURBOFAN_INVOCATIONS}`]);
+      expect(await run([])).toEqual([]);
+      expect(await run(['--repeat', '3'])).toEqual([`--invocation-count-for-turbofan=${TURBOFAN_INVOCATIONS}`]);
+      // store keeps V8's own tiering (measured faster there); the folder holds no DICOM file to send.
+      const store = await runCli(['store', '127.0.0.1', String(scp.ports.plain), '--aec', 'TESTSCP', dir], 15_000, ['--require', probe]);
+      expect(store.stderr).toMatch(/V8FLAGS/);
+      expect(flagsOf(store)).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
