@@ -159,7 +159,7 @@ export async function sendFiles(o: SendOptions): Promise<SendSummary> {
       }
       const onAbort = () => association.abort('cancelled by the user');
       o.signal?.addEventListener('abort', onAbort);
-      const prefetcher = new FilePrefetcher();
+      const prefetcher = new FilePrefetcher(2, association.dataFragmentSize);
       try {
         const window = Math.max(1, Math.min(ASYNC_WINDOW, association.associate?.maxInvokedByRequestor() || ASYNC_WINDOW));
         let nextIndex = 0;

@@ -6,7 +6,8 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { DicomAssociate } from './association';
-import { fragmentDataPiece, fragmentMessage } from './dimse/fragmenter';
+import { FramedPiece } from './dimse/framed-piece';
+import { fragmentMessage, fragmentPiece, maxFragmentSize } from './dimse/fragmenter';
 import { MessageAssembler, type DataSetSink } from './dimse/assembler';
 import { encodeCommandSet } from './dimse/command-set';
 import type { CommandSet } from './dimse/command-set';
@@ -63,14 +64,21 @@ export interface DimseMessage {
 /** Chooses where the data set of an incoming message goes; undefined keeps it in memory. */
 export type DataSinkFactory = (m: { presentationContextId: number; command: CommandSet }, association: Association) => DataSetSink | undefined;
 
+/** A piece of an outgoing data set: bytes, or bytes read into room left for their P-DATA headers. */
+export type DataSetPiece = Buffer | FramedPiece;
+
 /**
  * An outgoing data set read piece by piece (a file), so that its size never decides our memory.
  * The pieces may have any size; they are cut to the peer's Maximum Length on the way out.
  */
 export interface DataSetSource {
-  chunks(): AsyncIterable<Buffer> | Iterable<Buffer>;
+  /**
+   * `fragment`: the fragment size of our P-DATA-TF PDUs on this association; a source may yield
+   * pieces already framed for it (FramedPiece), which leave as one buffer each.
+   */
+  chunks(fragment?: number): AsyncIterable<DataSetPiece> | Iterable<DataSetPiece>;
   /** A piece has been written (handed to the kernel): its memory may be used again. */
-  release?(piece: Buffer): void;
+  release?(piece: DataSetPiece): void;
   /** The last fragment has been handed to the transport; the response is not in yet. */
   sent?(): void;
 }
@@ -305,9 +313,9 @@ export class Association extends EventEmitter<AssociationEvents> {
     let commandBuffers: Buffer[] | undefined = fragmentMessage(presentationContextId, encodeCommandSet(command), undefined, max);
     this.streaming = true;
     try {
-      let previous: Buffer | undefined;
-      for await (const piece of source.chunks()) {
-        if (piece.length === 0) continue;
+      let previous: DataSetPiece | undefined;
+      for await (const piece of source.chunks(maxFragmentSize(max))) {
+        if ((piece instanceof FramedPiece ? piece.payloadLength : piece.length) === 0) continue;
         if (previous) {
           await this.writePiece(presentationContextId, previous, false, max, commandBuffers, source);
           commandBuffers = undefined;
@@ -330,11 +338,11 @@ export class Association extends EventEmitter<AssociationEvents> {
     }
   }
 
-  private async writePiece(presentationContextId: number, piece: Buffer, isLast: boolean, max: number, before: Buffer[] | undefined, source: DataSetSource): Promise<void> {
+  private async writePiece(presentationContextId: number, piece: DataSetPiece, isLast: boolean, max: number, before: Buffer[] | undefined, source: DataSetSource): Promise<void> {
     if (this.closed || (this.state !== 'Sta6' && this.state !== 'Sta8')) {
       throw new AssociationError('dimse', 'closed', this.abortInfo?.explanation ?? 'The association ended while the data set was being sent.');
     }
-    const buffers = fragmentDataPiece(presentationContextId, piece, isLast, max);
+    const buffers = fragmentPiece(presentationContextId, piece, isLast, max);
     const onWritten = source.release && (() => source.release?.(piece));
     this.dispatchLocal('Evt9', 'send data', { buffers: before ? [...before, ...buffers] : buffers, onWritten });
     const s = this.socket;
@@ -460,6 +468,11 @@ export class Association extends EventEmitter<AssociationEvents> {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** The fragment size of our P-DATA-TF PDUs here (the peer's Maximum Length less the headers). */
+  get dataFragmentSize(): number {
+    return maxFragmentSize(this.peerMaxPduLength());
   }
 
   // ---- the state machine driver --------------------------------------------------------------
@@ -831,6 +844,13 @@ export class Association extends EventEmitter<AssociationEvents> {
     // Writes complete in order: the last one's callback says all of them have left our hands.
     if (buffers.length === 1) {
       s.write(buffers[0] as Buffer, onWritten);
+      return;
+    }
+    if ('encrypted' in s) {
+      // Node's TLS layer copies a write of several buffers into one fresh buffer (TLSWrap::DoWrite);
+      // written one by one, each is encrypted where it lies (those queued behind a pending write
+      // are still joined: framed pieces make the data set one buffer, see dimse/framed-piece.ts).
+      buffers.forEach((b, i) => (i === buffers.length - 1 ? s.write(b, onWritten) : s.write(b)));
       return;
     }
     s.cork();

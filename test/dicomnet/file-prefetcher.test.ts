@@ -3,13 +3,18 @@
 // start, and whatever is not sent must be closed again (a long send must not leak file
 // descriptors). The reader (fileDataSet): a data set larger than one read piece is read inline
 // while reads are quick, and on the thread pool once a read was slow; either way byte for byte.
+// Asked for pieces framed for an association's PDUs, it reads them into room left for the P-DATA
+// headers: sealed, they are byte for byte the PDUs the fragmenter makes of the whole data set.
 
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InlineIo } from '../../src-main/dicomnet/inline-io';
-import { FilePrefetcher, fileDataSet, scanFile, type DicomFile } from '../../src-main/dicomnet/services/storage/store-scu';
+import type { DataSetPiece } from '../../src-main/dicomnet/connection';
+import { FramedPiece } from '../../src-main/dicomnet/dimse/framed-piece';
+import { fragmentDataPiece, fragmentPiece, maxFragmentSize } from '../../src-main/dicomnet/dimse/fragmenter';
+import { FilePrefetcher, PIECE_BUFFER_SIZE, fileDataSet, scanFile, type DicomFile } from '../../src-main/dicomnet/services/storage/store-scu';
 import { makeInstance } from '../helpers/dicom-files';
 
 const dir = mkdtempSync(join(tmpdir(), 'dicomnet-prefetch-'));
@@ -25,9 +30,14 @@ function file(name: string, pixelBytes: number): DicomFile {
   return r.file;
 }
 
+/** A piece's data-set bytes (a copy). */
+function bytesOf(piece: DataSetPiece): Buffer {
+  return Buffer.concat(piece instanceof FramedPiece ? piece.payload() : [piece]);
+}
+
 async function dataSetBytes(f: DicomFile, prefetcher?: FilePrefetcher): Promise<Buffer> {
   const parts: Buffer[] = [];
-  for await (const piece of fileDataSet(f, { prefetcher }).chunks()) parts.push(Buffer.from(piece));
+  for await (const piece of fileDataSet(f, { prefetcher }).chunks()) parts.push(bytesOf(piece));
   return Buffer.concat(parts);
 }
 
@@ -83,13 +93,13 @@ async function readAll(f: DicomFile, inlineReads?: InlineIo): Promise<{ bytes: B
   };
   setImmediate(tick);
   const parts: Buffer[] = [];
-  for await (const piece of fileDataSet(f, { inlineReads }).chunks()) parts.push(Buffer.from(piece));
+  for await (const piece of fileDataSet(f, { inlineReads }).chunks()) parts.push(bytesOf(piece));
   counting = false;
   return { bytes: Buffer.concat(parts), pieces: parts.length, turns };
 }
 
 describe('fileDataSet', () => {
-  const large = file('pieces.dcm', 3 * 1024 * 1024 + 301); // three full pieces and a short tail
+  const large = file('pieces.dcm', 3 * PIECE_BUFFER_SIZE + 301); // three full pieces and a short tail
 
   it('reads quick pieces inline: the whole data set, in order, without giving up the event loop', async () => {
     const before = openFds();
@@ -125,12 +135,66 @@ describe('fileDataSet', () => {
     const before = openFds();
     for (const inlineReads of [undefined, new InlineIo(-1, 0)]) {
       for await (const piece of fileDataSet(large, { inlineReads }).chunks()) {
-        expect(piece.length).toBeGreaterThan(0);
+        expect(bytesOf(piece).length).toBeGreaterThan(0);
         break;
       }
     }
     // A thread-pool read in flight is closed once it ends: give it a few turns, bounded.
     for (let i = 0; i < 100 && openFds() !== before; i++) await new Promise((r) => setTimeout(r, 5));
     expect(openFds()).toBe(before);
+  });
+});
+
+describe('fileDataSet framed for the PDUs', () => {
+  const large = file('framed.dcm', 3 * 1024 * 1024 + 301);
+  const small = file('framed-small.dcm', 60_000);
+  const dataSet = (f: DicomFile) => readFileSync(f.path).subarray(f.header.dataSetOffset);
+  /** Every piece sealed as the connection does (the last one flagged): the bytes on the wire. */
+  async function wire(f: DicomFile, max: number, hooks: Parameters<typeof fileDataSet>[1] = {}): Promise<{ bytes: Buffer; buffers: number[] }> {
+    const pieces: DataSetPiece[] = [];
+    for await (const piece of fileDataSet(f, hooks).chunks(maxFragmentSize(max))) pieces.push(piece);
+    const written = pieces.map((p, i) => fragmentPiece(7, p, i === pieces.length - 1, max));
+    return { bytes: Buffer.concat(written.flat()), buffers: written.map((w) => w.length) };
+  }
+
+  it.each([[131_072], [16_384], [4_096], [0]])('peer Maximum Length %i: one buffer per piece, the same PDUs as cutting the whole data set', async (max) => {
+    for (const f of [large, small]) {
+      const r = await wire(f, max);
+      expect(r.bytes.equals(Buffer.concat(fragmentDataPiece(7, dataSet(f), true, max)))).toBe(true);
+      expect(r.buffers.every((n) => n === 1)).toBe(true);
+    }
+  });
+
+  it('read ahead for another PDU size, a piece is cut anew: the same data set, in PDUs within the limit', async () => {
+    const p = new FilePrefetcher(2, maxFragmentSize(131_072));
+    p.load(large);
+    const r = await wire(large, 16_384, { prefetcher: p });
+    expect(r.buffers[0]).toBeGreaterThan(1); // the read-ahead piece, recut
+    // Walk the P-DATA-TF PDUs (one PDV each): within 16 384 bytes, only the final one flagged last.
+    const data: Buffer[] = [];
+    const lastFlags: boolean[] = [];
+    for (let at = 0; at < r.bytes.length;) {
+      expect(r.bytes[at]).toBe(0x04);
+      const pduLength = r.bytes.readUInt32BE(at + 2);
+      expect(pduLength).toBeLessThanOrEqual(16_384);
+      const pdvLength = r.bytes.readUInt32BE(at + 6);
+      expect(pdvLength).toBe(pduLength - 4);
+      expect(r.bytes[at + 10]).toBe(7);
+      lastFlags.push((r.bytes[at + 11]! & 0x02) !== 0);
+      data.push(r.bytes.subarray(at + 12, at + 6 + pduLength));
+      at += 6 + pduLength;
+    }
+    expect(Buffer.concat(data).equals(dataSet(large))).toBe(true);
+    expect(lastFlags.lastIndexOf(true)).toBe(lastFlags.length - 1);
+    expect(lastFlags.indexOf(true)).toBe(lastFlags.length - 1);
+    p.dispose();
+  });
+
+  it('a "1 MB" image (its data set a little over 1 MiB) is one read and one write with 128 KiB PDUs', async () => {
+    const mb = file('framed-1mb.dcm', 1024 * 1024);
+    expect(dataSet(mb).length).toBeGreaterThan(1024 * 1024);
+    const r = await wire(mb, 131_072);
+    expect(r.buffers).toEqual([1]);
+    expect(r.bytes.equals(Buffer.concat(fragmentDataPiece(7, dataSet(mb), true, 131_072)))).toBe(true);
   });
 });

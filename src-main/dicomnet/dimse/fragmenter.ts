@@ -4,6 +4,7 @@
 
 import { bufferView } from '../pdu/buffer-view';
 import { encodePDataHeader } from '../pdu/encode';
+import { FramedPiece } from './framed-piece';
 
 /** PDU header (6) + PDV item length (4) + PC-ID (1) + message control header (1). */
 const PDATA_OVERHEAD = 6;
@@ -41,6 +42,18 @@ export function fragmentDataPiece(presentationContextId: number, piece: Uint8Arr
   const out: Buffer[] = [];
   pushStream(out, presentationContextId, false, piece, maxFragmentSize(peerMaxPduLength), isLastPiece);
   return out;
+}
+
+/**
+ * A data-set piece as the buffers to write: a piece framed for this fragment size sealed in place
+ * (one buffer), bytes cut into fragments.
+ */
+export function fragmentPiece(presentationContextId: number, piece: Uint8Array | FramedPiece, isLastPiece: boolean, peerMaxPduLength: number): Buffer[] {
+  if (!(piece instanceof FramedPiece)) return fragmentDataPiece(presentationContextId, piece, isLastPiece, peerMaxPduLength);
+  if (piece.fragment === maxFragmentSize(peerMaxPduLength)) return [piece.seal(presentationContextId, isLastPiece)];
+  // Framed for another fragment size (read ahead for another association): its payload, cut anew.
+  const slots = piece.payload();
+  return slots.flatMap((slot, i) => fragmentDataPiece(presentationContextId, slot, isLastPiece && i === slots.length - 1, peerMaxPduLength));
 }
 
 /** The buffers to write, in order, for one DIMSE message. */

@@ -55,18 +55,23 @@ export function encodePdu(pdu: Pdu): Buffer {
  * fragment itself, so the fragment is never copied.
  */
 export function encodePDataHeader(presentationContextId: number, isCommand: boolean, isLast: boolean, fragmentLength: number): Buffer {
+  const h = Buffer.allocUnsafe(PDATA_HEADER_LENGTH);
+  writePDataHeader(h, 0, presentationContextId, isCommand, isLast, fragmentLength);
+  return h;
+}
+
+/** encodePDataHeader's 12 bytes written into `target` at `offset` (room left for them before a fragment). */
+export function writePDataHeader(target: Buffer, offset: number, presentationContextId: number, isCommand: boolean, isLast: boolean, fragmentLength: number): void {
   assertPresentationContextId(presentationContextId);
   if (!Number.isInteger(fragmentLength) || fragmentLength < 0 || fragmentLength > MAX_PDU_LENGTH - 6) {
     throw new Error(`PDV fragment length ${fragmentLength} is invalid`);
   }
-  const h = Buffer.allocUnsafe(PDATA_HEADER_LENGTH);
-  h[0] = PduType.PDataTf;
-  h[1] = 0;
-  h.writeUInt32BE(fragmentLength + 6, 2); // PDV item length field (4) + PC-ID (1) + control header (1)
-  h.writeUInt32BE(fragmentLength + 2, 6); // counts PC-ID and control header, not itself
-  h[10] = presentationContextId;
-  h[11] = messageControlHeader(isCommand, isLast);
-  return h;
+  target[offset] = PduType.PDataTf;
+  target[offset + 1] = 0;
+  target.writeUInt32BE(fragmentLength + 6, offset + 2); // PDV item length field (4) + PC-ID (1) + control header (1)
+  target.writeUInt32BE(fragmentLength + 2, offset + 6); // counts PC-ID and control header, not itself
+  target[offset + 10] = presentationContextId;
+  target[offset + 11] = messageControlHeader(isCommand, isLast);
 }
 
 function messageControlHeader(isCommand: boolean, isLast: boolean): number {

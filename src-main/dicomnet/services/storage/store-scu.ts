@@ -3,14 +3,15 @@
 // peer accepted the file's own transfer syntax, or re-encoded on the fly between implicit and
 // explicit VR little endian when it accepted only the other one.
 
-import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, readv, readvSync } from 'node:fs';
 import type { PresentationContext, ProposedContext } from '../../association';
-import type { Association, DataSetSource, DimseMessage } from '../../connection';
+import type { Association, DataSetPiece, DataSetSource, DimseMessage } from '../../connection';
 import { AssociationError } from '../../errors';
 import { BufferPool } from '../../buffer-pool';
 import { nowMs } from '../../clock';
 import { InlineIo } from '../../inline-io';
 import { CommandDataSetType, CommandField, Priority } from '../../dimse/command-fields';
+import { FramedPiece, framedCapacity, payloadSlots } from '../../dimse/framed-piece';
 import { fileSource, headFirstSource } from '../../part10/byte-source';
 import { part10HeaderFromHead, readPart10Header, type Part10Header } from '../../part10/file-meta';
 import { canTranscode, loadVrDictionary, transcode } from '../../part10/transcode';
@@ -19,8 +20,14 @@ import { PresentationContextResult } from '../../pdu/constants';
 
 /** PS3.8 §9.3.2.2: presentation context IDs are odd numbers 1..255, so at most 128 per association. */
 export const MAX_CONTEXTS_PER_ASSOCIATION = 128;
-/** Size of each read from a file; about what is in memory per file being sent. */
+/** Size of each read from a file (a re-encoded one); about what is in memory per file being sent. */
 const READ_SIZE = 1024 * 1024;
+/**
+ * The buffers a file's data set is read into, framed for the association's PDUs (FramedPiece): a
+ * "1 MB" image (its data set a little over 1 MiB) fits in one with 128 KiB PDUs (9 of them), so it
+ * is one read and one write.
+ */
+export const PIECE_BUFFER_SIZE = 1024 * 1024 + 256 * 1024;
 
 export interface DicomFile {
   readonly path: string;
@@ -117,33 +124,56 @@ export function choosePlan(association: Association, file: DicomFile): SendPlan 
 }
 
 /** Read buffers, used again once their piece is written. */
-const readBuffers = new BufferPool(READ_SIZE, 4);
+const readBuffers = new BufferPool(PIECE_BUFFER_SIZE, 4);
 
-function readPieceSync(fd: number, file: DicomFile, pos: number): Buffer {
-  const want = Math.min(READ_SIZE, file.size - pos);
-  if (want <= 0) return Buffer.alloc(0);
-  const buf = readBuffers.take();
-  const n = readSync(fd, buf, 0, want, pos);
-  if (n === 0) throw new Error(`${file.path} became shorter while it was being sent`);
-  return buf.subarray(0, n);
+/** Data-set bytes per piece: framed for `fragment`-byte PDUs, or plain when no fragment is given. */
+function pieceCapacity(fragment: number | undefined): number {
+  return fragment === undefined ? PIECE_BUFFER_SIZE : framedCapacity(PIECE_BUFFER_SIZE, fragment);
 }
 
-function readPiece(fd: number, file: DicomFile, pos: number): Promise<Buffer> {
+function pieceLength(piece: DataSetPiece): number {
+  return piece instanceof FramedPiece ? piece.payloadLength : piece.length;
+}
+
+/** The buffer of `want` bytes at `pos` is read into: its slots between header room, or all of it. */
+function slots(buf: Buffer, want: number, fragment: number | undefined): Buffer[] {
+  return fragment === undefined ? [buf.subarray(0, want)] : payloadSlots(buf, fragment, want);
+}
+
+function pieceOf(buf: Buffer, n: number, fragment: number | undefined): DataSetPiece {
+  return fragment === undefined ? buf.subarray(0, n) : new FramedPiece(buf, n, fragment);
+}
+
+function readPieceSync(fd: number, file: DicomFile, pos: number, fragment: number | undefined): DataSetPiece {
+  const want = Math.min(pieceCapacity(fragment), file.size - pos);
+  if (want <= 0) return Buffer.alloc(0);
+  const buf = readBuffers.take();
+  // One system call for all the slots; a short read leaves a shorter piece, framed all the same.
+  const n = readvSync(fd, slots(buf, want, fragment), pos);
+  if (n === 0) throw new Error(`${file.path} became shorter while it was being sent`);
+  return pieceOf(buf, n, fragment);
+}
+
+function readPiece(fd: number, file: DicomFile, pos: number, fragment: number | undefined): Promise<DataSetPiece> {
   return new Promise((resolve, reject) => {
-    const want = Math.min(READ_SIZE, file.size - pos);
+    const want = Math.min(pieceCapacity(fragment), file.size - pos);
     const buf = readBuffers.take();
-    read(fd, buf, 0, want, pos, (err, n) => {
+    readv(fd, slots(buf, want, fragment), pos, (err, n) => {
       if (err) reject(err);
       else if (n === 0) reject(new Error(`${file.path} became shorter while it was being sent`));
-      else resolve(buf.subarray(0, n));
+      else resolve(pieceOf(buf, n, fragment));
     });
   });
+}
+
+function releasePiece(p: DataSetPiece): void {
+  readBuffers.give(p instanceof FramedPiece ? p.frames : p);
 }
 
 /** A file opened and its first piece read ahead of its turn. */
 interface ReadAhead {
   readonly fd: number;
-  readonly piece: Buffer;
+  readonly piece: DataSetPiece;
 }
 
 /**
@@ -155,7 +185,8 @@ interface ReadAhead {
 export class FilePrefetcher {
   private readonly ahead = new Map<DicomFile, ReadAhead>();
 
-  constructor(private readonly limit = 2) {}
+  /** `fragment`: read framed for the association's PDUs (Association.dataFragmentSize). */
+  constructor(private readonly limit = 2, private readonly fragment?: number) {}
 
   /** Opens `file` and reads its first piece now; a failure is left for the real read to report. */
   load(file: DicomFile | undefined): void {
@@ -164,7 +195,7 @@ export class FilePrefetcher {
     let fd: number | undefined;
     try {
       fd = openSync(file.path, 'r');
-      this.ahead.set(file, { fd, piece: readPieceSync(fd, file, file.header.dataSetOffset) });
+      this.ahead.set(file, { fd, piece: readPieceSync(fd, file, file.header.dataSetOffset, this.fragment) });
     } catch {
       if (fd !== undefined) closeSync(fd);
     }
@@ -186,7 +217,7 @@ export class FilePrefetcher {
     const r = this.take(file);
     if (!r) return;
     closeSync(r.fd);
-    readBuffers.give(r.piece);
+    releasePiece(r.piece);
   }
 }
 
@@ -215,52 +246,54 @@ const inlineReads = new InlineIo();
  */
 export function fileDataSet(file: DicomFile, hooks: SendHooks = {}): DataSetSource {
   return {
-    release: (piece) => readBuffers.give(piece),
+    release: releasePiece,
     sent: hooks.afterSent,
     // The typical instance is one piece: read and closed at once, handed over without an async
     // generator (whose per-piece promises cost more than the read of a small file).
-    chunks: () => (file.size - file.header.dataSetOffset <= READ_SIZE ? [onePiece(file, hooks.prefetcher)] : pieces(file, hooks.prefetcher, hooks.inlineReads ?? inlineReads)),
+    chunks: (fragment) => (file.size - file.header.dataSetOffset <= pieceCapacity(fragment)
+      ? [onePiece(file, hooks.prefetcher, fragment)]
+      : pieces(file, hooks.prefetcher, hooks.inlineReads ?? inlineReads, fragment)),
   };
 }
 
-function onePiece(file: DicomFile, prefetcher: FilePrefetcher | undefined): Buffer {
+function onePiece(file: DicomFile, prefetcher: FilePrefetcher | undefined, fragment: number | undefined): DataSetPiece {
   const ahead = prefetcher?.take(file);
   const fd = ahead?.fd ?? openSync(file.path, 'r');
   try {
-    return ahead?.piece ?? readPieceSync(fd, file, file.header.dataSetOffset);
+    return ahead?.piece ?? readPieceSync(fd, file, file.header.dataSetOffset, fragment);
   } finally {
     closeSync(fd);
   }
 }
 
-async function* pieces(file: DicomFile, prefetcher: FilePrefetcher | undefined, policy: InlineIo): AsyncGenerator<Buffer> {
+async function* pieces(file: DicomFile, prefetcher: FilePrefetcher | undefined, policy: InlineIo, fragment: number | undefined): AsyncGenerator<DataSetPiece> {
   const ahead = prefetcher?.take(file);
   const fd = ahead?.fd ?? openSync(file.path, 'r');
-  let pending: Promise<Buffer> | undefined;
+  let pending: Promise<DataSetPiece> | undefined;
   let inline = policy.allowed;
   const readInline = (pos: number) => {
     const t0 = nowMs();
-    const piece = readPieceSync(fd, file, pos);
+    const piece = readPieceSync(fd, file, pos, fragment);
     if (policy.slow(nowMs() - t0)) inline = false;
     return piece;
   };
   try {
     const end = file.size;
     let piece = ahead?.piece ?? readInline(file.header.dataSetOffset);
-    let pos = file.header.dataSetOffset + piece.length;
+    let pos = file.header.dataSetOffset + pieceLength(piece);
     while (pos < end) {
       if (inline) {
         // The consumer writes the piece before this one and asks for the next: read it then.
         yield piece;
         piece = readInline(pos);
       } else {
-        pending = readPiece(fd, file, pos);
+        pending = readPiece(fd, file, pos, fragment);
         pending.catch(() => undefined);
         yield piece;
         piece = await pending;
         pending = undefined;
       }
-      pos += piece.length;
+      pos += pieceLength(piece);
     }
     yield piece;
   } finally {
