@@ -34,6 +34,11 @@ export class FramedPiece {
   }
 }
 
+/** The data-set bytes a piece holds, framed or not. */
+export function pieceLength(piece: Uint8Array | FramedPiece): number {
+  return piece instanceof FramedPiece ? piece.payloadLength : piece.length;
+}
+
 /** How many payload bytes fit, framed in fragments of `fragment` bytes, into `bufferSize` bytes (even). */
 export function framedCapacity(bufferSize: number, fragment: number): number {
   const whole = Math.min(MAX_FRAGMENTS_PER_PIECE, Math.floor(bufferSize / (fragment + PDATA_HEADER_LENGTH)));

@@ -11,7 +11,7 @@ import { BufferPool } from '../../buffer-pool';
 import { nowMs } from '../../clock';
 import { InlineIo } from '../../inline-io';
 import { CommandDataSetType, CommandField, Priority } from '../../dimse/command-fields';
-import { FramedPiece, framedCapacity, payloadSlots } from '../../dimse/framed-piece';
+import { FramedPiece, framedCapacity, payloadSlots, pieceLength } from '../../dimse/framed-piece';
 import { fileSource, headFirstSource } from '../../part10/byte-source';
 import { part10HeaderFromHead, readPart10Header, type Part10Header } from '../../part10/file-meta';
 import { canTranscode, loadVrDictionary, transcode } from '../../part10/transcode';
@@ -129,10 +129,6 @@ const readBuffers = new BufferPool(PIECE_BUFFER_SIZE, 4);
 /** Data-set bytes per piece: framed for `fragment`-byte PDUs, or plain when no fragment is given. */
 function pieceCapacity(fragment: number | undefined): number {
   return fragment === undefined ? PIECE_BUFFER_SIZE : framedCapacity(PIECE_BUFFER_SIZE, fragment);
-}
-
-function pieceLength(piece: DataSetPiece): number {
-  return piece instanceof FramedPiece ? piece.payloadLength : piece.length;
 }
 
 /** The buffer of `want` bytes at `pos` is read into: its slots between header room, or all of it. */
