@@ -165,18 +165,18 @@ describe('fileDataSet framed for the PDUs', () => {
     }
   });
 
-  it('read ahead for another PDU size, a piece is cut anew: the same data set, in PDUs within the limit', async () => {
+  it.each([['large', large], ['one piece at 4 KiB PDUs, more than one read at 128 KiB', file('framed-mid.dcm', 1_240_000)]])('read ahead for another PDU size (%s), a piece is cut anew: the same data set, in PDUs within the limit', async (_name, f) => {
     const p = new FilePrefetcher(2, maxFragmentSize(131_072));
-    p.load(large);
-    const r = await wire(large, 16_384, { prefetcher: p });
+    p.load(f);
+    const r = await wire(f, 4_096, { prefetcher: p });
     expect(r.buffers[0]).toBeGreaterThan(1); // the read-ahead piece, recut
-    // Walk the P-DATA-TF PDUs (one PDV each): within 16 384 bytes, only the final one flagged last.
+    // Walk the P-DATA-TF PDUs (one PDV each): within 4 096 bytes, only the final one flagged last.
     const data: Buffer[] = [];
     const lastFlags: boolean[] = [];
     for (let at = 0; at < r.bytes.length;) {
       expect(r.bytes[at]).toBe(0x04);
       const pduLength = r.bytes.readUInt32BE(at + 2);
-      expect(pduLength).toBeLessThanOrEqual(16_384);
+      expect(pduLength).toBeLessThanOrEqual(4_096);
       const pdvLength = r.bytes.readUInt32BE(at + 6);
       expect(pdvLength).toBe(pduLength - 4);
       expect(r.bytes[at + 10]).toBe(7);
@@ -184,7 +184,7 @@ describe('fileDataSet framed for the PDUs', () => {
       data.push(r.bytes.subarray(at + 12, at + 6 + pduLength));
       at += 6 + pduLength;
     }
-    expect(Buffer.concat(data).equals(dataSet(large))).toBe(true);
+    expect(Buffer.concat(data).equals(dataSet(f))).toBe(true);
     expect(lastFlags.lastIndexOf(true)).toBe(lastFlags.length - 1);
     expect(lastFlags.indexOf(true)).toBe(lastFlags.length - 1);
     p.dispose();

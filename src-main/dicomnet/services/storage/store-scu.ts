@@ -197,6 +197,12 @@ export class FilePrefetcher {
     }
   }
 
+  /** The data-set bytes read ahead for `file`, if it was. */
+  aheadLength(file: DicomFile): number | undefined {
+    const r = this.ahead.get(file);
+    return r && pieceLength(r.piece);
+  }
+
   /** The read-ahead of `file`, now owned by the caller (who closes the fd). */
   take(file: DicomFile): ReadAhead | undefined {
     const r = this.ahead.get(file);
@@ -246,10 +252,17 @@ export function fileDataSet(file: DicomFile, hooks: SendHooks = {}): DataSetSour
     sent: hooks.afterSent,
     // The typical instance is one piece: read and closed at once, handed over without an async
     // generator (whose per-piece promises cost more than the read of a small file).
-    chunks: (fragment) => (file.size - file.header.dataSetOffset <= pieceCapacity(fragment)
+    chunks: (fragment) => (isOnePiece(file, hooks.prefetcher, fragment)
       ? [onePiece(file, hooks.prefetcher, fragment)]
       : pieces(file, hooks.prefetcher, hooks.inlineReads ?? inlineReads, fragment)),
   };
+}
+
+/** The whole data set fits in one piece, and a read-ahead (framed for another PDU size, maybe) holds all of it. */
+function isOnePiece(file: DicomFile, prefetcher: FilePrefetcher | undefined, fragment: number | undefined): boolean {
+  const size = file.size - file.header.dataSetOffset;
+  const ahead = prefetcher?.aheadLength(file);
+  return size <= pieceCapacity(fragment) && (ahead === undefined || ahead === size);
 }
 
 function onePiece(file: DicomFile, prefetcher: FilePrefetcher | undefined, fragment: number | undefined): DataSetPiece {
