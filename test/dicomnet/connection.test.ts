@@ -268,6 +268,23 @@ describe('the SCP performs no more operations at once than the window it granted
 });
 
 describe('a data set sent piece by piece', () => {
+  /** `pieces` pieces of `size` bytes, counting those pulled and released, and the most out at once. */
+  function countingSource(pieces: number, size: number) {
+    const count = { pulled: 0, released: 0, mostOut: 0 };
+    const source: DataSetSource = {
+      *chunks() {
+        for (let i = 0; i < pieces; i++) {
+          count.pulled++;
+          count.mostOut = Math.max(count.mostOut, count.pulled - count.released);
+          yield Buffer.alloc(size, i);
+        }
+      },
+      release: () => { count.released++; },
+    };
+    return { source, count };
+  }
+  const storeRq = { commandField: 0x0001, affectedSopClassUid: '1.2.3', affectedSopInstanceUid: '1.2.3.4', priority: 0, commandDataSetType: 0x0000 };
+
   it('waits for the socket to drain between pieces: a peer that stops reading holds the sender, memory bounded', async () => {
     let letGo!: () => void;
     const held = new Promise<void>((r) => { letGo = r; });
@@ -275,30 +292,16 @@ describe('a data set sent piece by piece', () => {
       peer.socket.pause(); // reads nothing more: the kernel's buffers fill, then ours
       await held;
     });
-    const PIECE = 1024 * 1024;
     const PIECES = 64;
-    let pulled = 0;
-    let written = 0;
-    let mostQueued = 0;
-    const source: DataSetSource = {
-      *chunks() {
-        for (let i = 0; i < PIECES; i++) {
-          pulled++;
-          mostQueued = Math.max(mostQueued, pulled - written);
-          yield Buffer.alloc(PIECE, i);
-        }
-      },
-      release: () => { written++; },
-    };
-    const rsp = association.request(1, { commandField: 0x0001, affectedSopClassUid: '1.2.3', affectedSopInstanceUid: '1.2.3.4', priority: 0, commandDataSetType: 0x0000 }, source);
-    rsp.catch(() => undefined);
+    const { source, count } = countingSource(PIECES, 1024 * 1024);
+    association.request(1, storeRq, source).catch(() => undefined);
     await new Promise((r) => setTimeout(r, 600));
     letGo();
     association.abort();
-    expect(pulled).toBeGreaterThan(1);
-    expect(pulled).toBeLessThan(PIECES);
+    expect(count.pulled).toBeGreaterThan(1);
+    expect(count.pulled).toBeLessThan(PIECES);
     // Pieces not yet handed to the kernel: the one being written and the one pulled ahead.
-    expect(mostQueued).toBeLessThanOrEqual(2);
+    expect(count.mostOut).toBeLessThanOrEqual(2);
   });
 
   it('a piece the kernel takes at once is released before the next is read, though Node reports the write a tick later', async () => {
@@ -306,25 +309,12 @@ describe('a data set sent piece by piece', () => {
     // write's callback (a tick later), every piece would need fresh memory (10 x 50 MB: +148 MB).
     const { association } = await scriptedAcceptor(async () => undefined);
     const PIECES = 64;
-    let pulled = 0;
-    let released = 0;
-    let mostOut = 0;
-    const source: DataSetSource = {
-      *chunks() {
-        for (let i = 0; i < PIECES; i++) {
-          pulled++;
-          mostOut = Math.max(mostOut, pulled - released);
-          yield Buffer.alloc(256, i); // 16 KB in all: the kernel's buffers take it at once
-        }
-      },
-      release: () => { released++; },
-    };
-    const rsp = association.request(1, { commandField: 0x0001, affectedSopClassUid: '1.2.3', affectedSopInstanceUid: '1.2.3.4', priority: 0, commandDataSetType: 0x0000 }, source);
-    rsp.catch(() => undefined);
-    for (let i = 0; i < 100 && released < PIECES; i++) await new Promise((r) => setTimeout(r, 5));
+    const { source, count } = countingSource(PIECES, 256); // 16 KB in all: the kernel's buffers take it at once
+    association.request(1, storeRq, source).catch(() => undefined);
+    for (let i = 0; i < 100 && count.released < PIECES; i++) await new Promise((r) => setTimeout(r, 5));
     association.abort();
-    expect(pulled).toBe(PIECES);
-    expect(released).toBe(PIECES); // each once
-    expect(mostOut).toBeLessThanOrEqual(2);
+    expect(count.pulled).toBe(PIECES);
+    expect(count.released).toBe(PIECES); // each once
+    expect(count.mostOut).toBeLessThanOrEqual(2);
   });
 });
