@@ -2,7 +2,7 @@
 
 import type { VerifyResult } from '../../src-shared/models';
 import { verifyPeer } from '../app/verify';
-import { optimiseEarly } from './optimise-early';
+import { optimiseEarly } from '../app/optimise-early';
 import { PEER_OPTIONS, parseCommandLine, parsePositiveInt, peerConnection } from './options';
 import { UsageError } from './usage';
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TURBOFAN_INVOCATIONS } from '../../src-main/cli/optimise-early';
+import { TURBOFAN_INVOCATIONS } from '../../src-main/app/optimise-early';
 import { cliBuilt, runCli, startCliScp, type RunningScp } from './run-cli';
 
 describe.runIf(cliBuilt())('dicomnet CLI', () => {

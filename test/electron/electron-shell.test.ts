@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { TURBOFAN_INVOCATIONS } from '../../src-main/app/optimise-early';
 import { Workstation } from '../../src-main/app/workstation';
 import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../src-shared/ipc';
 
@@ -28,7 +29,7 @@ const electron = vi.hoisted(() => ({
   contextBridge: { exposeInMainWorld: vi.fn() },
   ipcRenderer: { invoke: vi.fn(async () => ({ ok: true, value: 'from main' })), on: vi.fn(), removeListener: vi.fn() },
   ipcMain: { handle: vi.fn(), on: vi.fn() },
-  app: { getPath: () => tmpdir() },
+  app: { getPath: () => tmpdir(), setPath: vi.fn(), requestSingleInstanceLock: () => false, quit: vi.fn() },
   shell: {},
   // The OS keychain as Electron exposes it; the tests switch its availability and backend.
   keychain: { available: true, backend: 'gnome_libsecret' },
@@ -43,6 +44,20 @@ vi.mock('electron', () => ({ ...electron, default: electron }));
 
 const work = mkdtempSync(join(tmpdir(), 'dicomnet-electron-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('main', () => {
+  it('asks V8 for its optimising tier sooner, as `dicomnet scp` does, then (a second instance here) quits', async () => {
+    const v8 = process.getBuiltinModule('node:v8');
+    const flags = vi.spyOn(v8, 'setFlagsFromString').mockImplementation(() => undefined);
+    try {
+      await import('../../src-main/electron/main');
+      expect(flags).toHaveBeenCalledWith(`--invocation-count-for-turbofan=${TURBOFAN_INVOCATIONS}`);
+      expect(electron.app.quit).toHaveBeenCalled();
+    } finally {
+      flags.mockRestore();
+    }
+  });
+});
 
 describe('preload', () => {
   let exposed: [string, Record<string, unknown>][] = [];
@@ -106,7 +121,8 @@ describe('main process ipc', () => {
 
 describe('settings with electron-store', () => {
   it('keeps the settings in settings.json through electron-store, and a broken file is kept aside', async () => {
-    (electron as unknown as { app: object }).app = { getPath: () => join(work, 'userData'), getName: () => 'dicomnet', getVersion: () => '0.1.0' };
+    // The same object changed, not a new one: electron-store keeps the `app` it saw when loaded (main's test loads it first).
+    Object.assign(electron.app, { getPath: () => join(work, 'userData'), getName: () => 'dicomnet', getVersion: () => '0.1.0' });
     const { electronStoreBackend } = await import('../../src-main/electron/settings-backend');
     const { SettingsStore } = await import('../../src-main/app/settings-store');
     const dir = join(work, 'estore');

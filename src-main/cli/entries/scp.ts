@@ -1,10 +1,10 @@
 // Entry of `dicomnet scp` (dist/cli/dicomnet-scp.cjs): runs until SIGINT/SIGTERM, then stops listening
 // and gives open associations a short grace period (issue #2).
-import { optimiseEarly } from '../optimise-early';
+import { optimiseEarly } from '../../app/optimise-early';
 import { runCommand } from '../run';
 import { startScp } from '../scp';
 
-// An SCP serves the same few paths for days: V8's optimising tier sooner (optimise-early.ts), so
+// An SCP serves the same few paths for days: V8's optimising tier sooner (app/optimise-early.ts), so
 // that its first thousands of associations and instances do not run in the interpreter.
 optimiseEarly();
 

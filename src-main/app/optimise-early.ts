@@ -4,8 +4,8 @@
 // reached the optimised code (its round trips took ~110-125 us for the first ~3 000 echoes and
 // ~90 us after), and the compiles fell inside the run. Measured, interleaved, 10 rounds of 2 000
 // echoes against storescp (median wall time): default 288 ms, 1 000 calls 205, 500 calls 186, 200
-// calls 215, echoscu 200. So `echo --repeat` and `scp` (a service: its first thousands of
-// associations) ask for it at 500.
+// calls 215, echoscu 200. So `echo --repeat`, `scp` and the desktop app's main process (services:
+// their first thousands of associations) ask for it at 500.
 // Not `store`: sooner, V8 compiles ~3 times as many functions (124 against 40 for 500 x 1 MB), on
 // a thread that takes CPU from the receiver on a small machine. Measured interleaved against
 // storescp --ignore (median wall time): 500 x 1 MB 409 ms at 500 calls, 348 at V8's default (8

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { knowsTurbofanInvocationCount } from '../../src-main/cli/optimise-early';
+import { knowsTurbofanInvocationCount } from '../../src-main/app/optimise-early';
 
 describe('optimiseEarly', () => {
   it('asks only a V8 that knows --invocation-count-for-turbofan (Node 20 would print an error)', () => {
