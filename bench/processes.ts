@@ -2,8 +2,8 @@
 // each waited for (bounded) and killed at the end.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { connect, createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { freePort, listensOn, waitForPort } from '../test/helpers/ports';
 
 export const CLI = resolve('dist/cli/dicomnet.cjs');
 /**
@@ -42,36 +42,20 @@ export function requireTools(tools: string[]): void {
   if (missing.length) throw new Error(`DCMTK tools missing (${missing.join(', ')}): apt-get install -y dcmtk`);
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const a = s.address();
-      s.close(() => res(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-export async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((r) => {
-      const s = connect({ host: '127.0.0.1', port });
-      s.once('connect', () => { s.destroy(); r(true); });
-      s.once('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
-}
-
+/**
+ * storescp on a free port, once it listens there itself: a port from freePort() is free only until
+ * someone binds it, and a leftover process on it would answer in its place (test/helpers/ports.ts).
+ * Up to 5 ports are tried.
+ */
 export async function startStorescp(args: string[]): Promise<Peer> {
-  const port = await freePort();
-  const child = spawn('storescp', [...args, String(port)], { env: ENV, stdio: 'ignore' });
-  await waitForPort(port, 5000);
-  return { port, child };
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const child = spawn('storescp', [...args, String(port)], { env: ENV, stdio: 'ignore' });
+    await waitForPort(port, 5000);
+    if (listensOn(child.pid ?? -1, port) !== false) return { port, child };
+    child.kill('SIGKILL');
+    if (attempt === 5) throw new Error(`storescp could not listen on a port of its own (5 tried; another process held each)`);
+  }
 }
 
 export function startDicomnetScp(args: string[]): Promise<Peer> {

@@ -17,7 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTestPki, removeTestPki, type TestPki } from '../test/helpers/certs';
 import { makeInstance, newUid } from '../test/helpers/dicom-files';
-import { CLI, ENV, freePort, waitForPort } from './processes';
+import { freePort, listensOn, waitForPort } from '../test/helpers/ports';
+import { CLI, ENV } from './processes';
 
 const PDU = '131072';
 /** Bound of one sender run; the slowest row seen takes ~10 s. */
@@ -156,6 +157,11 @@ async function startReceiver(side: Side, c: Conditions, pki: TestPki, out: strin
     } catch (e) {
       await stop(child);
       throw new Error(`storescp did not listen: ${(e as Error).message} ${err.trim()}`, { cause: e });
+    }
+    // A leftover process on the port would have answered in its place (test/helpers/ports.ts).
+    if (listensOn(child.pid ?? -1, port) === false) {
+      await stop(child);
+      throw new Error(`storescp did not listen: another process holds 127.0.0.1:${port} ${err.trim()}`);
     }
     return { child, port, idleRssMb: statusMb(child.pid, 'VmRSS'), stored: () => undefined, log: () => err };
   }
