@@ -4,6 +4,8 @@
 // instead of a Buffer per field and a concatenation per item: the A-ASSOCIATE-AC is on the path
 // of every association, and small Buffers are what it cost (issue #2, associations per second).
 
+import { PDU_HEADER_LENGTH } from './constants';
+
 const MAX_U16 = 0xffff;
 const INITIAL_SIZE = 4096;
 
@@ -89,7 +91,7 @@ export class ItemWriter {
 
   /** The finished PDU, its length field filled in: a Buffer of its own (the scratch buffer is reused). */
   takePdu(): Buffer {
-    this.buf.writeUInt32BE(this.at - 6, 2);
+    this.buf.writeUInt32BE(this.at - PDU_HEADER_LENGTH, 2);
     const out = Buffer.allocUnsafe(this.at);
     this.buf.copy(out, 0, 0, this.at);
     return out;

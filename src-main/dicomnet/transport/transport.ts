@@ -145,20 +145,21 @@ function findOnreadKeys(): OnreadKeys | null {
  * itself (the server's accepted sockets; TLS sockets wrapping a TCP connection, ours accepted or
  * connected in a step of its own). So the socket gets what Node's constructor gives an `onread`
  * socket: the user buffer on its handle, and the buffer and callback under net.Socket's keys. Called
- * before the first read it should take. False, and the socket keeps its 'data' events (takeChunks
- * says false), should this Node version lack what it needs.
+ * before the first read it should take. Returns where its chunks go; undefined, and the socket keeps
+ * its 'data' events (takeChunks says false), should this Node version lack what it needs.
  */
-function useSharedReadBuffer(socket: Socket): boolean {
+function useSharedReadBuffer(socket: Socket): ChunkSink | undefined {
   const keys = (onreadKeys ??= findOnreadKeys());
   const handle = (socket as unknown as { _handle?: { useUserBuffer?: (b: Buffer) => void } | null })._handle;
-  if (!keys || typeof handle?.useUserBuffer !== 'function') return false;
-  const { buffer, callback } = sharedOnread(() => socket, registerChunks(socket));
+  if (!keys || typeof handle?.useUserBuffer !== 'function') return undefined;
+  const sink = registerChunks(socket);
+  const { buffer, callback } = sharedOnread(() => socket, sink);
   const fields = socket as unknown as Record<symbol, unknown>;
   fields[keys.buffer] = buffer;
   fields[keys.callback] = callback;
   fields[keys.generator] = null;
   handle.useUserBuffer(buffer);
-  return true;
+  return sink;
 }
 
 /**
@@ -168,8 +169,8 @@ function useSharedReadBuffer(socket: Socket): boolean {
  * Called at the end of the handshake; cleartext read before it anyway (none is expected) comes first.
  */
 function tlsWithSharedReadBuffer(socket: TLSSocket): void {
-  if (!useSharedReadBuffer(socket)) return;
-  const early = (socket as WithChunkSink)[kChunkSink]!.early!;
+  const early = useSharedReadBuffer(socket)?.early;
+  if (!early) return;
   for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = socket.read() as Buffer | null) early.push(chunk);
 }
 
