@@ -3,7 +3,7 @@
 // A-ASSOCIATE-RQ; reset into an accept of that request under a policy; then turned into the AC.
 // PS3.8 §7.1.1 (A-ASSOCIATE parameters), PS3.7 Annex D.3.3 (user information).
 
-import { negotiate, type Negotiation } from './acse/negotiate';
+import { negotiate, rejectedContextTransferSyntax, type Negotiation } from './acse/negotiate';
 import type { AcceptorPolicy, AsynchronousOperationsWindow, NegotiationContext } from './acse/policy';
 import { DICOM_APPLICATION_CONTEXT, PresentationContextResult } from './pdu/constants';
 import type {
@@ -185,7 +185,7 @@ export class DicomAssociate {
       presentationContexts: this.presentationContexts.map((pc) => ({
         id: pc.id,
         result: pc.result ?? PresentationContextResult.NoReason,
-        transferSyntax: pc.transferSyntax ?? pc.transferSyntaxes[0] ?? '',
+        transferSyntax: pc.transferSyntax ?? rejectedContextTransferSyntax(pc.transferSyntaxes),
       })),
       userInformation: {
         maximumLength: this.acceptorMaxPduLength ?? DEFAULT_MAX_PDU_LENGTH,

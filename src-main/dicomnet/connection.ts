@@ -106,6 +106,8 @@ export interface AssociationEvents {
 
 interface EventPayload {
   readonly pdu?: Pdu;
+  /** A PDU already encoded (the A-ASSOCIATE-AC: see sendAssociateAccept). */
+  readonly encoded?: Buffer;
   readonly buffers?: readonly Buffer[];
   /** Called once the buffers have been handed to the kernel (or dropped with the connection). */
   readonly onWritten?: () => void;
@@ -247,9 +249,14 @@ export class Association extends EventEmitter<AssociationEvents> {
 
   /** A-ASSOCIATE response (accept), Evt7. `associate` has been reset to an accept. */
   sendAssociateAccept(associate: DicomAssociate = this.requireAssociate()): void {
+    // Encoded before anything changes: an AC that cannot be encoded (a value in it is not valid)
+    // throws here, still in Sta3 with the ACSE timer running, and the caller can reject instead
+    // (Evt8). Encoded inside the transition, it threw in Sta6 with nothing sent and no timer left:
+    // the peer waited for an answer that never came.
+    const encoded = encodePdu(associate.toAc());
     this.associate = associate;
     this.clearAcseTimer();
-    this.dispatchLocal('Evt7', 'accept the association', { pdu: associate.toAc() });
+    this.dispatchLocal('Evt7', 'accept the association', { encoded });
     this.armIdleTimer();
   }
 
@@ -523,7 +530,7 @@ export class Association extends EventEmitter<AssociationEvents> {
         return this.write(encodePdu(this.requireAssociate().toRq()));
       case 'sendAssociateAc':
       case 'sendAssociateRj':
-        return this.write(encodePdu(payload.pdu as Pdu));
+        return this.write(payload.encoded ?? encodePdu(payload.pdu as Pdu));
       case 'sendPData':
         return this.writeAll(payload.buffers ?? [], payload.onWritten);
       case 'sendReleaseRq':

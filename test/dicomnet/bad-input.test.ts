@@ -8,7 +8,9 @@ import { verifyPeer } from '../../src-main/app/verify';
 import { DicomAssociate } from '../../src-main/dicomnet/association';
 import { echoHandlers } from '../../src-main/dicomnet/services/echo';
 import { DicomScp } from '../../src-main/dicomnet/services/scp';
+import { decodePdu } from '../../src-main/dicomnet/pdu/decode';
 import { encodePdu } from '../../src-main/dicomnet/pdu/encode';
+import type { AAssociateAc } from '../../src-main/dicomnet/pdu/types';
 import { VERIFICATION_TRANSFER_SYNTAXES } from '../../src-main/dicomnet/uids';
 
 const VERIFICATION = '1.2.840.10008.1.1';
@@ -110,6 +112,30 @@ describe('SCP under bad input', () => {
     expect(closed).toBe(true);
     expect(received.length).toBe(0);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
+  it('an A-ASSOCIATE-RQ proposing a transfer syntax that is not a UID gets an answer: that context rejected, the others accepted', async () => {
+    // Context 1 (Implicit VR LE) is fine; context 3 proposes a garbled Explicit VR LE ('1.2.840.10',
+    // form feed, e-acute, '8.1.2.1', as a fuzzer produced it). PS3.8 §9.3.3.2: a rejected context's
+    // transfer syntax is not significant, but the AC still needs one we can encode: the SCP once
+    // echoed the garbled one, failed to encode its own AC and left the peer waiting.
+    const rq = encodePdu(new DicomAssociate({
+      callingAeTitle: 'RAW', calledAeTitle: 'DICOMNET',
+      presentationContexts: [
+        { abstractSyntax: VERIFICATION, transferSyntaxes: ['1.2.840.10008.1.2'] },
+        { abstractSyntax: VERIFICATION, transferSyntaxes: ['1.2.840.10008.1.2.1'] },
+      ],
+    }).toRq());
+    const at = rq.indexOf('1.2.840.10008.1.2.1', 0, 'latin1');
+    expect(at).toBeGreaterThan(0);
+    rq[at + 10] = 0x0c;
+    rq[at + 11] = 0xe9;
+    const { received } = await exchange([rq], 2000);
+    expect(received[0]).toBe(0x02);
+    const ac = decodePdu(0x02, received.subarray(6, 6 + received.readUInt32BE(2))) as AAssociateAc;
+    expect(ac.presentationContexts.map((pc) => [pc.id, pc.result])).toEqual([[1, 0], [3, 4]]);
+    for (const pc of ac.presentationContexts) expect(pc.transferSyntax).toMatch(/^[0-9.]+$/);
+    await stillServes();
   });
 
   it('DIMSE garbage inside a valid P-DATA after association gets A-ABORT', async () => {

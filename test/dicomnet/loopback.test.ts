@@ -207,6 +207,23 @@ describe('loopback: rejections explained', () => {
     await Promise.all([b.association.release(), c.association.release()]);
   });
 
+  it('an AC the SCP cannot encode becomes a rejection, not silence, and frees the slot', async () => {
+    // 70 000 operations do not fit the 16-bit field of the window sub-item (PS3.7 D.3.3.3): our
+    // AC fails to encode. The requestor must get an answer at once (not wait for its ACSE timeout),
+    // and the failed association must not count against the limit.
+    const { port, events } = await startScp({ maxAssociations: 1, asynchronousOperationsWindow: { maxOperationsInvoked: 70_000, maxOperationsPerformed: 70_000 } });
+    const net = client();
+    const err = await net.connect({ host: '127.0.0.1', port, associate: proposal({ asynchronousOperationsWindow: { maxOperationsInvoked: 0, maxOperationsPerformed: 0 } }) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AssociationError);
+    // A rejection (before the fix: the ACSE timeout of the client, 'timeout', after 5 s).
+    expect((err as AssociationError).code).toBe('rejected');
+    expect((err as AssociationError).details).toMatchObject({ result: 1, source: 1, reason: 1 });
+    await expect.poll(() => events.find((e) => e.kind === 'rejected')?.detail).toMatch(/could not be encoded.*does not fit an unsigned 16-bit field/);
+    // Without a window in the RQ there is none in the AC: this one is accepted, in the one slot.
+    const ok = await net.connect({ host: '127.0.0.1', port, associate: proposal() });
+    await ok.association.release();
+  });
+
   it('nothing listening: the connect step says so', async () => {
     const { scp, port } = await startScp();
     await scp.stop(0);

@@ -17,11 +17,24 @@ import type {
   ScpScuRoleSelection,
   UserInformation,
 } from '../pdu/types';
+import { isEncodableUid } from '../pdu/validate';
+import { TransferSyntax } from '../part10/transfer-syntax';
 import type { AcceptorPolicy, NegotiationContext } from './policy';
 
 export type Negotiation =
   | { readonly accepted: true; readonly ac: AAssociateAc }
   | { readonly accepted: false; readonly rj: AAssociateRj; readonly explanation: string };
+
+/**
+ * The transfer syntax sub-item of a context we do not accept. PS3.8 §9.3.3.2: its value is not
+ * significant and not tested when received, but the item must be there and be a UID: the first one
+ * proposed when it is one, else the default transfer syntax. A peer's garbled proposal must never
+ * become an answer we cannot encode (the peer would wait for an AC that never comes).
+ */
+export function rejectedContextTransferSyntax(proposed: readonly string[]): string {
+  const first = proposed[0];
+  return first !== undefined && isEncodableUid(first) ? first : TransferSyntax.ImplicitVRLittleEndian;
+}
 
 function reject(result: number, source: number, reason: number, explanation: string): Negotiation {
   return { accepted: false, rj: { type: 0x03, result, source, reason }, explanation };
@@ -55,7 +68,7 @@ export function negotiate(rq: AAssociateRq, policy: AcceptorPolicy, ctx: Negotia
   const presentationContexts: PresentationContextAcItem[] = rq.presentationContexts.map((pc) => {
     const ours = policy.supportedContexts.get(pc.abstractSyntax);
     if (!ours) {
-      return { id: pc.id, result: PresentationContextResult.AbstractSyntaxNotSupported, transferSyntax: pc.transferSyntaxes[0] ?? '' };
+      return { id: pc.id, result: PresentationContextResult.AbstractSyntaxNotSupported, transferSyntax: rejectedContextTransferSyntax(pc.transferSyntaxes) };
     }
     // Exactly one of the proposed syntaxes is chosen (PS3.8 §7.1.1.14): by our order of preference,
     // or by the requestor's when the policy says so.
@@ -63,7 +76,7 @@ export function negotiate(rq: AAssociateRq, policy: AcceptorPolicy, ctx: Negotia
       ? pc.transferSyntaxes.find((ts) => ours.includes(ts))
       : ours.find((ts) => pc.transferSyntaxes.includes(ts));
     if (chosen === undefined) {
-      return { id: pc.id, result: PresentationContextResult.TransferSyntaxesNotSupported, transferSyntax: pc.transferSyntaxes[0] ?? '' };
+      return { id: pc.id, result: PresentationContextResult.TransferSyntaxesNotSupported, transferSyntax: rejectedContextTransferSyntax(pc.transferSyntaxes) };
     }
     return { id: pc.id, result: PresentationContextResult.Acceptance, transferSyntax: chosen };
   });

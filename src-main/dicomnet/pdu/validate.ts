@@ -17,10 +17,17 @@ export function assertAeTitle(what: string, title: string): void {
   if (problem !== undefined) throw new Error(`${what} '${title}' ${problem}`);
 }
 
+const UID_CHARACTERS = /^[0-9.]*$/;
+
 /** Throws unless `uid` is at most 64 characters of digits and dots (PS3.5 §9.1). Empty is allowed here. */
 export function assertUid(what: string, uid: string): void {
   if (uid.length > UID_MAX_LENGTH) throw new Error(`${what} '${uid}' is ${uid.length} characters long; a UID has at most ${UID_MAX_LENGTH}`);
-  if (!/^[0-9.]*$/.test(uid)) throw new Error(`${what} '${uid}' is not a UID (only digits and dots are allowed)`);
+  if (!UID_CHARACTERS.test(uid)) throw new Error(`${what} '${uid}' is not a UID (only digits and dots are allowed)`);
+}
+
+/** True for a non-empty value assertUid lets through: one the encoder can put in a UID item. */
+export function isEncodableUid(uid: string): boolean {
+  return uid.length > 0 && uid.length <= UID_MAX_LENGTH && UID_CHARACTERS.test(uid);
 }
 
 /** Throws unless `id` is an odd integer 1..255 (PS3.8 §9.3.2.2: presentation context IDs are odd). */

@@ -11,7 +11,7 @@ import type { Association, DataSinkFactory, DimseMessage } from '../connection';
 import { DicomNet, type DicomNetOptions, type ListenAddress } from '../dicom-net';
 import { makeResponse } from '../dimse/messages';
 import { decodeRejection } from '../explain';
-import { presentationContextResultText } from '../pdu/constants';
+import { presentationContextResultText, RejectReason, RejectResult, RejectSource } from '../pdu/constants';
 import type { TlsConfig } from '../transport';
 import { TurnBatch } from '../turn-batch';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../uids';
@@ -153,7 +153,16 @@ export class DicomScp extends EventEmitter<ScpEvents> {
     if (outcome.accepted) {
       this.accepted.add(a);
       if (this.options.dataSinks) a.setDataSinkFactory(this.options.dataSinks);
-      a.sendAssociateAccept(associate);
+      try {
+        a.sendAssociateAccept(associate);
+      } catch (err) {
+        // Our AC could not be encoded (a bug, or a value from the request that slipped through):
+        // the peer gets a plain rejection instead of silence, and the slot is not held.
+        this.accepted.delete(a);
+        a.sendAssociateReject(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.NoReasonGiven);
+        this.report('rejected', a, `${decodeRejection(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.NoReasonGiven)}: our A-ASSOCIATE-AC could not be encoded (${(err as Error).message})`);
+        return;
+      }
       this.report('accepted', a);
     } else {
       const { result, source, reason } = outcome.rj;

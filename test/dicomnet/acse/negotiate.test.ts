@@ -83,6 +83,23 @@ describe('negotiate: presentation contexts (PS3.8 Table 9-18)', () => {
     expect(out.ac.calledAeTitle).toBe('DICOMNET');
     expect(out.ac.callingAeTitle).toBe('ECHOSCU');
   });
+
+  it("a rejected context answers with its first proposed transfer syntax when that is a UID, else the default one (PS3.8 §9.3.3.2)", () => {
+    const out = negotiate(rq({
+      presentationContexts: [
+        { id: 1, abstractSyntax: '1.2.3.4.5', transferSyntaxes: [JPEG] },
+        { id: 3, abstractSyntax: CT, transferSyntaxes: ['1.2.840.10\x0c\xe98.1.2.1', EXPLICIT] },
+        { id: 5, abstractSyntax: '1.2.3\n4', transferSyntaxes: ['1.'.repeat(40)] },
+      ],
+    }), policy, { activeAssociations: 0 });
+    expect(out.accepted).toBe(true);
+    if (!out.accepted) return;
+    expect(out.ac.presentationContexts.map((p) => [p.id, p.result, p.transferSyntax])).toEqual([
+      [1, 3, JPEG],
+      [3, 4, IMPLICIT],
+      [5, 3, IMPLICIT],
+    ]);
+  });
 });
 
 describe('negotiate: user information sub-items (PS3.7 D.3.3)', () => {
