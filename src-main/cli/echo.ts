@@ -3,6 +3,7 @@
 import type { VerifyResult } from '../../src-shared/models';
 import { verifyPeer } from '../app/verify';
 import { optimiseEarly } from '../app/optimise-early';
+import { printable } from './printable';
 import { PEER_OPTIONS, parseCommandLine, parsePositiveInt, peerConnection } from './options';
 import { UsageError } from './usage';
 
@@ -34,14 +35,15 @@ function printText(r: VerifyResult, out: NodeJS.WritableStream, err: NodeJS.Writ
     } else {
       out.write(`C-ECHO ${r.callingAeTitle} -> ${peer}: Success, round trip ${ms(rtt?.avg ?? 0)}\n`);
     }
-    if (r.tls) out.write(`TLS: ${r.tls.protocol ?? '?'} ${r.tls.cipher ?? ''}, peer certificate ${r.tls.peerSubject ?? '?'} (issuer ${r.tls.peerIssuer ?? '?'})\n`);
+    // The peer's certificate names and its answers are the peer's text: printable.ts.
+    if (r.tls) out.write(`${printable(`TLS: ${r.tls.protocol ?? '?'} ${r.tls.cipher ?? ''}, peer certificate ${r.tls.peerSubject ?? '?'} (issuer ${r.tls.peerIssuer ?? '?'})`)}\n`);
     return;
   }
   const f = r.failure;
-  err.write(`C-ECHO ${r.callingAeTitle} -> ${peer} failed at step '${f?.step ?? '?'}' (${f?.code ?? '?'}):\n  ${f?.plain ?? 'unknown error'}\n`);
-  for (const s of r.steps) err.write(`  ${s.ok ? 'ok  ' : 'FAIL'} ${s.step.padEnd(9)} ${ms(s.ms).padStart(9)}${s.detail ? `  ${s.detail}` : ''}\n`);
+  err.write(`C-ECHO ${r.callingAeTitle} -> ${peer} failed at step '${f?.step ?? '?'}' (${f?.code ?? '?'}):\n  ${printable(f?.plain ?? 'unknown error')}\n`);
+  for (const s of r.steps) err.write(`${printable(`  ${s.ok ? 'ok  ' : 'FAIL'} ${s.step.padEnd(9)} ${ms(s.ms).padStart(9)}${s.detail ? `  ${s.detail}` : ''}`)}\n`);
   const t = r.tls;
   if (t?.peerSubject) {
-    err.write(`  peer certificate: ${t.peerSubject} (issuer ${t.peerIssuer ?? '?'}), valid ${t.validFrom ?? '?'} to ${t.validTo ?? '?'}, SHA-256 ${t.peerFingerprint256 ?? '?'}\n`);
+    err.write(`${printable(`  peer certificate: ${t.peerSubject} (issuer ${t.peerIssuer ?? '?'}), valid ${t.validFrom ?? '?'} to ${t.validTo ?? '?'}, SHA-256 ${t.peerFingerprint256 ?? '?'}`)}\n`);
   }
 }

@@ -11,6 +11,8 @@ import { DicomScp, type ScpAssociationEvent, type ScpListener } from '../dicomne
 import { makeDirsSync } from '../dicomnet/services/storage/make-dirs';
 import { DUPLICATE_POLICIES, StorageService, type DuplicatePolicy } from '../dicomnet/services/storage/store-scp';
 import { uidName } from '../dicomnet/uids';
+import { explainConnectionError } from '../dicomnet/explain';
+import { printable } from './printable';
 import { parseAeTitle, parseCommandLine, parsePort, parsePositiveInt, readFileOption, readSettingsOption } from './options';
 import { UsageError } from './usage';
 
@@ -108,11 +110,14 @@ export async function startScp(argv: string[], out: NodeJS.WritableStream, err: 
     ...nodeServices(storage),
     net: { timeouts: { idleMs: 300_000 } },
   });
-  storage?.on('instance', (i) => err.write(`[assoc ${i.associationId}] stored ${i.sopInstanceUid} (${uidName(i.sopClassUid)}, ${i.bytes} bytes)${i.path ? ` -> ${i.path}` : ''}\n`));
-  storage?.on('failure', (f) => err.write(`[assoc ${f.associationId}] store of ${f.sopInstanceUid ?? '?'} answered ${describeStatus(f.status)}: ${f.reason}\n`));
-  scp.on('association', (e) => err.write(`${formatEvent(e)}\n`));
-  scp.on('error', (e) => err.write(`error: ${e.message}\n`));
-  storage?.on('error', (e) => err.write(`error: ${e.message}\n`));
+  // One line per event, whatever the peer's text holds (printable.ts).
+  const log = (line: string) => err.write(`${printable(line)}\n`);
+  storage?.on('instance', (i) => log(`[assoc ${i.associationId}] stored ${i.sopInstanceUid} (${uidName(i.sopClassUid)}, ${i.bytes} bytes)${i.path ? ` -> ${i.path}` : ''}`));
+  storage?.on('failure', (f) => log(`[assoc ${f.associationId}] store of ${f.sopInstanceUid ?? '?'} answered ${describeStatus(f.status)}: ${f.reason}`));
+  scp.on('association', (e) => log(formatEvent(e)));
+  // An error on an association's connection names the association, as its other lines do.
+  scp.on('error', (e, a) => log(a ? `${associationLabel({ associationId: a.id, remoteAddress: a.remoteAddress, remotePort: a.remotePort, callingAeTitle: a.associate?.callingAeTitle, calledAeTitle: a.associate?.calledAeTitle })} error: ${explainConnectionError(e)}` : `error: ${e.message}`));
+  storage?.on('error', (e) => log(`error: ${e.message}`));
   const addresses = await scp.start();
   for (const a of addresses) out.write(`listening${a.tls ? ' (tls)' : ''} on ${formatHost(a.host)}:${a.port}\n`);
   return { scp, addresses };
@@ -122,10 +127,14 @@ function formatHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-export function formatEvent(e: ScpAssociationEvent): string {
-  const who = `${formatHost(e.remoteAddress)}:${e.remotePort}`;
+/** "[assoc 12] [::ffff:127.0.0.1]:40112 STORESCU -> DICOMNET": how each of an association's lines starts. */
+function associationLabel(e: Pick<ScpAssociationEvent, 'associationId' | 'remoteAddress' | 'remotePort' | 'callingAeTitle' | 'calledAeTitle'>): string {
   const aes = e.callingAeTitle !== undefined ? ` ${e.callingAeTitle} -> ${e.calledAeTitle}` : '';
-  let line = `[assoc ${e.associationId}] ${who}${aes} ${e.kind}`;
+  return `[assoc ${e.associationId}] ${formatHost(e.remoteAddress)}:${e.remotePort}${aes}`;
+}
+
+export function formatEvent(e: ScpAssociationEvent): string {
+  let line = `${associationLabel(e)} ${e.kind}`;
   if (e.contexts && e.contexts.length > 8) {
     // storescu proposes ~120 contexts by default: count them instead of listing them.
     const accepted = e.contexts.filter((c) => c.result === 'acceptance').length;

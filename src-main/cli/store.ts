@@ -1,6 +1,7 @@
 // `dicomnet store HOST PORT PATH...`: send DICOM files with C-STORE, one line per file and a summary.
 
 import { sendFiles, type FileOutcome, type SendSummary } from '../app/send';
+import { printable } from './printable';
 import { PEER_OPTIONS, parseCommandLine, peerConnection } from './options';
 import { UsageError } from './usage';
 
@@ -26,9 +27,10 @@ function mb(bytes: number): string {
 
 function printFile(r: FileOutcome, out: NodeJS.WritableStream, err: NodeJS.WritableStream): void {
   const how = r.transcoded ? ' (converted)' : '';
-  if (r.outcome === 'stored') out.write(`stored  ${r.path}  ${mb(r.bytes)}${how}  ${r.detail}\n`);
-  else if (r.outcome === 'skipped') err.write(`skipped ${r.path}: ${r.detail}\n`);
-  else err.write(`FAILED  ${r.path}: ${r.detail}\n`);
+  // The detail may hold the peer's error comment: printable.ts.
+  if (r.outcome === 'stored') out.write(`${printable(`stored  ${r.path}  ${mb(r.bytes)}${how}  ${r.detail}`)}\n`);
+  else if (r.outcome === 'skipped') err.write(`${printable(`skipped ${r.path}: ${r.detail}`)}\n`);
+  else err.write(`${printable(`FAILED  ${r.path}: ${r.detail}`)}\n`);
 }
 
 function printSummary(s: SendSummary, peer: string, to: NodeJS.WritableStream): void {

@@ -64,3 +64,16 @@ export function explainAbort(source: number, reason: number): string {
   }
   return 'The peer aborted the association: check the peer\'s log for why (often a policy or configuration refusal).';
 }
+
+/** What a socket error on an open association means for the user, by its code. */
+const CONNECTION_ERRORS: Readonly<Record<string, string>> = {
+  EPIPE: 'the peer closed the connection while we were still sending',
+  ECONNRESET: 'the peer reset the connection (closed it abruptly, or its process ended)',
+  ETIMEDOUT: 'the network stopped delivering our data (the peer, or a firewall between us, dropped the connection)',
+};
+
+/** "read ECONNRESET: the peer reset the connection (...)"; other errors as they are. */
+export function explainConnectionError(err: Error): string {
+  const why = CONNECTION_ERRORS[(err as NodeJS.ErrnoException).code ?? ''];
+  return why ? `${err.message}: ${why}` : err.message;
+}

@@ -64,7 +64,8 @@ export interface ScpAssociationEvent {
 export interface ScpEvents {
   association: [event: ScpAssociationEvent];
   request: [association: Association, request: DimseMessage];
-  error: [error: Error];
+  /** With the association whose connection or listener failed, when there is one. */
+  error: [error: Error, association?: Association];
 }
 
 export class DicomScp extends EventEmitter<ScpEvents> {
@@ -112,7 +113,7 @@ export class DicomScp extends EventEmitter<ScpEvents> {
       for (const m of this.performing.get(a)?.waiting.splice(0) ?? []) m.sink?.abort?.('the association closed before the request was performed');
       this.report('closed', a);
     });
-    this.net.on('error', (err) => this.emitError(err));
+    this.net.on('error', (err, a) => this.emitError(err, a));
     // A caller that fails our TLS handshake never gets to associate: report it as a rejection.
     this.net.on('tlsHandshakeFailed', (f) => this.announcements.add({
       kind: 'rejected', associationId: 0, remoteAddress: f.remoteAddress, remotePort: f.remotePort,
@@ -249,13 +250,13 @@ export class DicomScp extends EventEmitter<ScpEvents> {
       const command = makeResponse(rq.command, r.status, r.fields, r.dataSet !== undefined);
       a.send({ presentationContextId: rq.presentationContextId, command, dataSet: r.dataSet });
     } catch (err) {
-      this.emitError(err as Error);
+      this.emitError(err as Error, a);
     }
   }
 
   /** An error event for whoever listens; without a listener it is dropped (never thrown at a peer's turn). */
-  private emitError(err: Error): void {
-    if (this.listenerCount('error') > 0) this.emit('error', err);
+  private emitError(err: Error, a?: Association): void {
+    if (this.listenerCount('error') > 0) this.emit('error', err, a);
   }
 
   private report(kind: ScpAssociationEvent['kind'], a: Association, detail?: string): void {
