@@ -311,6 +311,8 @@ describe('storage: bad data sets get the right status and leave nothing', () => 
     writeFileSync(m.path, Buffer.concat([bytes.subarray(0, offset), garbage]));
     const { files } = await send(node.port, [m.path]);
     expect(files[0]).toMatchObject({ outcome: 'failed', status: 0xc000 });
+    // The status's words once, then the reason (the error comment has 64 characters for it).
+    expect(files[0]!.detail).toMatch(/^0xC000 Error: cannot understand \(the data set does not parse \(/);
     expect(listFiles(node.folder)).toEqual([]);
   });
 

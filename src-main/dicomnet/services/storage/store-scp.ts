@@ -201,7 +201,9 @@ export class StorageService extends EventEmitter<StorageEvents> {
     try {
       id = identify(src, ts);
     } catch (err) {
-      return fail(0xc000, `Cannot understand: the data set does not parse (${(err as Error).message})`);
+      // The status says 'cannot understand' already; the reason (also the peer's error comment, 64
+      // characters) says what.
+      return fail(0xc000, `the data set does not parse (${(err as Error).message})`);
     }
     if (id.sopClassUid !== command.affectedSopClassUid) {
       return fail(0xa900, `SOP Class UID in the data set (${id.sopClassUid ?? 'none'}) differs from the command`);
@@ -209,7 +211,7 @@ export class StorageService extends EventEmitter<StorageEvents> {
     if (id.sopInstanceUid !== command.affectedSopInstanceUid) {
       return fail(0xa900, `SOP Instance UID in the data set (${id.sopInstanceUid ?? 'none'}) differs from the command`);
     }
-    if (!isValidUid(id.sopInstanceUid)) return fail(0xc000, `Cannot understand: '${id.sopInstanceUid}' is not a valid UID`);
+    if (!isValidUid(id.sopInstanceUid)) return fail(0xc000, `'${id.sopInstanceUid}' is not a valid UID`);
     return { ...id, sopClassUid: id.sopClassUid!, sopInstanceUid: id.sopInstanceUid };
   }
 
