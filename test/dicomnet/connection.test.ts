@@ -2,7 +2,11 @@
 // release collisions on both sides (PS3.8 §9.2.3), aborts from the peer and from the provider,
 // arrival-order accept, and PDUs above what we announced but under the hard cap.
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sendFiles } from '../../src-main/app/send';
 import { DicomAssociate } from '../../src-main/dicomnet/association';
 import type { AbortInfo, DataSetSource } from '../../src-main/dicomnet/connection';
 import { DicomNet } from '../../src-main/dicomnet/dicom-net';
@@ -14,9 +18,11 @@ import { encodePdu } from '../../src-main/dicomnet/pdu/encode';
 import type { AAbort, AAssociateRq } from '../../src-main/dicomnet/pdu/types';
 import { VERIFICATION_TRANSFER_SYNTAXES } from '../../src-main/dicomnet/uids';
 import { scriptedClient, scriptedServer, type ScriptedPeer } from '../helpers/scripted-peer';
+import { makeInstance, SECONDARY_CAPTURE } from '../helpers/dicom-files';
 
 const VERIFICATION = '1.2.840.10008.1.1';
 const IMPLICIT = '1.2.840.10008.1.2';
+const EXPLICIT = '1.2.840.10008.1.2.1';
 const RELEASE_RQ = Buffer.from([5, 0, 0, 0, 0, 4, 0, 0, 0, 0]);
 const RELEASE_RP = Buffer.from([6, 0, 0, 0, 0, 4, 0, 0, 0, 0]);
 
@@ -233,6 +239,29 @@ describe('Maximum Length: tolerated above what we announced, aborted above the h
     const peer = await scpWithCap(32 * 1024);
     peer.send(bigEchoPData(40_000));
     expect(await peer.next(0x07)).toEqual({ type: 0x07, source: 2, reason: 6 });
+  });
+
+  it('an AC announcing a Maximum Length too small for any PDV: the SCU aborts and says why, the send reports every file', async () => {
+    // Found by a hostile-SCP fuzzer: sendFiles threw ('leaves no room for a PDV') once associated.
+    const aborts: AAbort[] = [];
+    const srv = await scriptedServer((peer) => {
+      void (async () => {
+        const rq = (await peer.next(0x01)) as AAssociateRq;
+        const a = DicomAssociate.fromRq(rq);
+        a.resetToAccept({ aeTitle: rq.calledAeTitle, supportedContexts: new Map([[SECONDARY_CAPTURE, [EXPLICIT]]]), maxPduLength: 3, implementationClassUid: '1.2.3' }, { activeAssociations: 0 });
+        peer.send(encodePdu(a.toAc()));
+        aborts.push((await peer.next(0x07)) as AAbort);
+      })().catch(() => undefined);
+    });
+    cleanups.push(() => srv.close());
+    const dir = mkdtempSync(join(tmpdir(), 'dicomnet-maxlen-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    makeInstance(join(dir, 'a.dcm'));
+    const details: string[] = [];
+    const summary = await sendFiles({ host: '127.0.0.1', port: srv.port, callingAeTitle: 'SCU', calledAeTitle: 'PEER', timeoutMs: 3000, paths: [dir], onFile: (r) => details.push(r.detail) });
+    expect(summary).toMatchObject({ ok: false, files: 1, failed: 1, stored: 0 });
+    expect(details).toEqual([expect.stringMatching(/maximum length 3 leaves no room for a PDV/)]);
+    await expect.poll(() => aborts).toEqual([{ type: 0x07, source: 2, reason: 6 }]);
   });
 });
 

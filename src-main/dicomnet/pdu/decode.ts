@@ -13,7 +13,8 @@
 //                                 0x40 in an AC context, or a second 0x51/0x52/0x53/0x55/0x58/0x59).
 //   6 invalid-PDU-parameter-value any length that overruns or does not match its layout (truncated
 //                                 PDU or item, fixed-size PDU whose length is not 4, PDV item
-//                                 length < 2), an even or duplicate presentation context ID, and a
+//                                 length < 2), an even or duplicate presentation context ID, a
+//                                 maximum length (0x51) of 1..7, too small to carry a PDV, and a
 //                                 required item that is missing (no application context, no
 //                                 presentation context, no user information, a 0x20 without 0x30
 //                                 or 0x40, an accepted 0x21 without 0x40): Table 9-26 has no
@@ -242,6 +243,9 @@ function presentationContextAc(body: Buffer, view: DataView, o: number, length: 
 
 // ---- user information (0x50) --------------------------------------------------------------------
 
+/** PDV item length (4), context ID, message control header, and a 2-byte fragment (PS3.8 §9.3.5.1). */
+const MIN_USABLE_MAXIMUM_LENGTH = 8;
+
 function decodeUserInformation(body: Buffer, view: DataView, start: number, length: number): UserInformation {
   let maximumLength: number | undefined;
   let implementationClassUid: string | undefined;
@@ -264,6 +268,11 @@ function decodeUserInformation(body: Buffer, view: DataView, start: number, leng
       case ItemType.MaximumLength: // PS3.8 D.1: u32
         once(maximumLength !== undefined, subType);
         maximumLength = fields.u32();
+        // 0 is no limit; any other value bounds the variable field of our P-DATA-TF PDUs, and below
+        // 8 it cannot hold a PDV item with one even fragment: no message could ever be sent.
+        if (maximumLength !== 0 && maximumLength < MIN_USABLE_MAXIMUM_LENGTH) {
+          throw new PduDecodeError(`maximum length ${maximumLength} leaves no room for a PDV (0 means no limit; otherwise at least ${MIN_USABLE_MAXIMUM_LENGTH})`, INVALID_VALUE);
+        }
         break;
       case ItemType.ImplementationClassUid: // PS3.7 D.3.3.2
         once(implementationClassUid !== undefined, subType);

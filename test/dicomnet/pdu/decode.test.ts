@@ -220,6 +220,8 @@ describe('decodePdu: malformed input', () => {
     // user information sub-items
     ['maximum length of 2 bytes', 0x01, rqBody(APP_CONTEXT_ITEM, VERIFICATION_PC_RQ, userInfo(item(0x51, [0, 1]))), INVALID],
     ['maximum length of 5 bytes', 0x01, rqBody(APP_CONTEXT_ITEM, VERIFICATION_PC_RQ, userInfo(item(0x51, [0, 0, 1, 0, 0]))), INVALID],
+    ['maximum length 3: too small for any PDV', 0x01, rqBody(APP_CONTEXT_ITEM, VERIFICATION_PC_RQ, userInfo(item(0x51, u32(3)))), INVALID],
+    ['maximum length 7 in an AC: too small for any PDV', 0x02, ac(APP_CONTEXT_ITEM, VERIFICATION_PC_AC, userInfo(item(0x51, u32(7)))), INVALID],
     ['two maximum lengths', 0x01, minimalRqBody(MAX_LENGTH_SUB_ITEM), UNEXPECTED],
     ['two implementation class UIDs', 0x01, minimalRqBody(IMPL_UID_SUB_ITEM), UNEXPECTED],
     ['async window of 3 bytes', 0x01, minimalRqBody(item(0x53, [0, 1, 0])), INVALID],
