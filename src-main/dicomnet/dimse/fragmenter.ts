@@ -12,9 +12,13 @@ const PDATA_OVERHEAD = 6;
 /** Fragment size when the peer set no limit (Maximum Length 0): large PDUs, bounded buffers. */
 export const UNLIMITED_FRAGMENT_SIZE = 1024 * 1024;
 
-/** The largest even fragment that keeps a one-PDV P-DATA-TF within `peerMaxPduLength`. */
+/**
+ * The largest even fragment that keeps a one-PDV P-DATA-TF within `peerMaxPduLength`, and no larger
+ * than without a limit: a peer that takes bigger PDUs takes these too. (A u32 Maximum Length of 2^31
+ * or more also went negative in the bitwise rounding below, and the send threw.)
+ */
 export function maxFragmentSize(peerMaxPduLength: number): number {
-  if (peerMaxPduLength === 0) return UNLIMITED_FRAGMENT_SIZE;
+  if (peerMaxPduLength === 0 || peerMaxPduLength - PDATA_OVERHEAD >= UNLIMITED_FRAGMENT_SIZE) return UNLIMITED_FRAGMENT_SIZE;
   const size = (peerMaxPduLength - PDATA_OVERHEAD) & ~1;
   if (size < 2) throw new Error(`The peer's Maximum Length ${peerMaxPduLength} leaves no room for a PDV.`);
   return size;

@@ -58,6 +58,15 @@ describe('fragmentMessage (PS3.8 Annex E)', () => {
     expect(() => maxFragmentSize(7)).toThrow();
   });
 
+  it('a Maximum Length above what we send without a limit gives that size, up to the largest u32', () => {
+    expect(maxFragmentSize(UNLIMITED_FRAGMENT_SIZE + 5)).toBe(UNLIMITED_FRAGMENT_SIZE - 2);
+    expect(maxFragmentSize(UNLIMITED_FRAGMENT_SIZE + 6)).toBe(UNLIMITED_FRAGMENT_SIZE);
+    expect(maxFragmentSize(16 * 1024 * 1024)).toBe(UNLIMITED_FRAGMENT_SIZE);
+    // Found by a fuzzer: 2 207 072 256 (above 2^31) threw "leaves no room for a PDV".
+    expect(maxFragmentSize(2_207_072_256)).toBe(UNLIMITED_FRAGMENT_SIZE);
+    expect(maxFragmentSize(0xffffffff)).toBe(UNLIMITED_FRAGMENT_SIZE);
+  });
+
   it('an empty data set still sends one last data PDV', () => {
     const pdus = toPdus(fragmentMessage(1, encodeCommandSet(storeRq), Buffer.alloc(0), 1000));
     expect(pdus.at(-1)!.pdvs[0]).toMatchObject({ isCommand: false, isLast: true });
