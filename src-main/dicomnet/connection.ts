@@ -23,7 +23,7 @@ import type { AAbort, AAssociateAc, AAssociateRj, AAssociateRq, PDataTf, Pdu } f
 import { takeChunks } from './transport';
 import { ArtimTimer } from './ul/artim';
 import { step } from './ul/machine';
-import type { State } from './ul/states';
+import { stateDescription, type State } from './ul/states';
 import type { UlEffect } from './ul/actions';
 import type { UlEvent } from './ul/events';
 
@@ -379,7 +379,11 @@ export class Association extends EventEmitter<AssociationEvents> {
     return new Promise<DimseMessage>((resolve, reject) => {
       const start = () => {
         if (this.state !== 'Sta6') {
-          reject(new AssociationError('dimse', 'not-established', `The association is not established (state ${this.state}).`));
+          // An association that has just ended says why (the reason the user needs), else where it is.
+          const info = this.abortInfo;
+          reject(info
+            ? new AssociationError('dimse', 'aborted', `The association ended before this request was sent: ${info.explanation}`)
+            : new AssociationError('dimse', 'not-established', `The association is not open for requests: ${stateDescription[this.state]} (PS3.8 ${this.state}).`));
           return;
         }
         const messageId = this.allocateMessageId();

@@ -10,6 +10,7 @@ import { sendFiles } from '../../src-main/app/send';
 import { DicomAssociate } from '../../src-main/dicomnet/association';
 import type { AbortInfo, DataSetSource } from '../../src-main/dicomnet/connection';
 import { DicomNet } from '../../src-main/dicomnet/dicom-net';
+import { AssociationError } from '../../src-main/dicomnet/errors';
 import { encodeCommandSet } from '../../src-main/dicomnet/dimse/command-set';
 import { makeCEchoRq } from '../../src-main/dicomnet/dimse/messages';
 import { echo, echoHandlers } from '../../src-main/dicomnet/services/echo';
@@ -135,6 +136,17 @@ describe('aborts', () => {
     await association.whenClosed();
     await scriptDone();
     expect(abortSeen).toEqual({ type: 0x07, source: 2, reason: 2 });
+  });
+
+  it('a request after the association ended says why it ended, not only the state', async () => {
+    const { association } = await scriptedAcceptor(async (peer) => {
+      peer.send(Buffer.from([0x99, 0, 0, 0, 0, 2, 0, 0])); // not a PDU type: we abort (AA-1)
+    });
+    await association.whenClosed();
+    const err = await echo(association).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AssociationError);
+    expect(err).toMatchObject({ step: 'dimse', code: 'aborted' });
+    expect((err as AssociationError).plain).toMatch(/^The association ended before this request was sent: Invalid PDU received: unrecogni[sz]ed PDU type 0x99/);
   });
 });
 
