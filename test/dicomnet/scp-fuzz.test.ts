@@ -75,7 +75,7 @@ function mutate(rnd: () => number, pdus: Buffer[]): Buffer {
     const p = ps[i]!;
     switch (ri(9)) {
       case 0: for (let j = 1 + ri(6); j > 0; j--) p[ri(p.length)] = ri(256); break;
-      case 1: p.writeUInt32BE(ri(4) === 0 ? 0xffffffff : ri(p.length * 2 + 20), 2); break; // the PDU length
+      case 1: if (p.length >= 6) p.writeUInt32BE(ri(4) === 0 ? 0xffffffff : ri(p.length * 2 + 20), 2); break; // the PDU length
       case 2: if (p.length > 12) p.writeUInt16BE(ri(65536), 6 + ri(p.length - 8)); break; // an item or element length, likely
       case 3: if (p.length > 12) p.writeUInt32BE(ri(3) === 0 ? 0xffffffff : ri(100_000), 6 + ri(p.length - 10)); break;
       case 4: ps[i] = p.subarray(0, ri(p.length)); break;
