@@ -9,6 +9,7 @@ import { DicomAssociate } from '../dicomnet/association';
 import { DicomNet } from '../dicomnet/dicom-net';
 import { AssociationError } from '../dicomnet/errors';
 import { FilePrefetcher, planAssociations, scanFile, storeFile, type DicomFile } from '../dicomnet/services/storage/store-scu';
+import type { ProposedContext } from '../dicomnet/association';
 import { TransportError } from '../dicomnet/transport';
 import type { PeerConnection } from './verify';
 import { nowMs } from '../dicomnet/clock';
@@ -131,74 +132,19 @@ export async function sendFiles(o: SendOptions): Promise<SendSummary> {
   }
 
   o.onPlan?.({ files: files.length, bytes: files.reduce((n, f) => n + f.size - f.header.dataSetOffset, 0) });
-  const groups = planAssociations(files);
   const net = DicomNet.startup({ timeouts: { acseMs: o.timeoutMs, dimseMs: o.timeoutMs, releaseMs: o.timeoutMs, artimMs: o.timeoutMs } });
   let associations = 0;
   try {
-    for (const group of groups) {
-      const failAll = (list: readonly DicomFile[], detail: string) => {
-        for (const f of list) report({ path: f.path, outcome: 'failed', detail, bytes: 0, ms: 0, sopInstanceUid: f.header.mediaStorageSopInstanceUid });
-      };
-      if (o.signal?.aborted) {
-        failAll(group.files, 'cancelled');
-        continue;
-      }
-      // Proposing an asynchronous operations window (PS3.7 D.3.3.3) lets a peer that supports it
-      // (ours does) take several C-STOREs in a row without a round trip each; others answer 1.
-      const associate = new DicomAssociate({
-        callingAeTitle: o.callingAeTitle, calledAeTitle: o.calledAeTitle, presentationContexts: group.contexts,
-        asynchronousOperationsWindow: { maxOperationsInvoked: ASYNC_WINDOW, maxOperationsPerformed: 1 },
-      });
-      let association;
-      try {
-        ({ association } = await net.connect({ host: o.host, port: o.port, tls: o.tls, associate, connectTimeoutMs: o.timeoutMs }));
-        associations++;
-      } catch (err) {
-        failAll(group.files, plainError(err));
-        continue;
-      }
-      const onAbort = () => association.abort('cancelled by the user');
-      o.signal?.addEventListener('abort', onAbort);
-      const prefetcher = new FilePrefetcher(2, association.dataFragmentSize);
-      try {
-        const window = Math.max(1, Math.min(ASYNC_WINDOW, association.associate?.maxInvokedByRequestor() || ASYNC_WINDOW));
-        let nextIndex = 0;
-        // `window` senders take the files in order; with a window of 1 this is one file at a time.
-        const sender = async () => {
-          while (nextIndex < group.files.length) {
-            const i = nextIndex++;
-            const f = group.files[i]!;
-            if (association.isClosed || association.state !== 'Sta6') {
-              failAll([f], o.signal?.aborted ? 'cancelled' : `not sent: ${association.abortInfo?.explanation ?? 'the association ended'}`);
-              continue;
-            }
-            const t0 = nowMs();
-            try {
-              // Once this file is on the wire, the next one is read while the peer works.
-              const r = await storeFile(association, f, o.timeoutMs, { prefetcher, afterSent: () => prefetcher.load(group.files[nextIndex]) });
-              const cls = classifyStatus(r.status);
-              const ok = cls === 'Success' || cls === 'Warning';
-              report({
-                path: f.path,
-                outcome: ok ? 'stored' : 'failed',
-                status: r.status,
-                detail: `${describeStatus(r.status)}${r.errorComment ? ` (${r.errorComment})` : ''}`,
-                bytes: f.size - f.header.dataSetOffset,
-                ms: nowMs() - t0,
-                sopInstanceUid: f.header.mediaStorageSopInstanceUid,
-                transferSyntaxUid: r.transferSyntaxUid,
-                transcoded: r.transcoded,
-              });
-            } catch (err) {
-              report({ path: f.path, outcome: 'failed', detail: o.signal?.aborted ? 'cancelled' : plainError(err), bytes: 0, ms: nowMs() - t0, sopInstanceUid: f.header.mediaStorageSopInstanceUid });
-            }
-          }
-        };
-        await Promise.all(Array.from({ length: window }, sender));
-        if (!association.isClosed && association.state === 'Sta6') await association.release().catch(() => association.abort());
-      } finally {
-        prefetcher.dispose();
-        o.signal?.removeEventListener('abort', onAbort);
+    for (const group of planAssociations(files)) {
+      // A file of ours that cannot be read or converted to the end breaks the association it was
+      // being sent on (part of its message is out, and PS3.8 cannot take it back): the files after
+      // it, and those under way beside it, go on a new association. Each round reports that file,
+      // so there are at most as many rounds as files.
+      let todo = group.files;
+      while (todo.length > 0) {
+        const round = await sendRound(net, o, group.contexts, todo, report);
+        associations += round.associated ? 1 : 0;
+        todo = round.retry;
       }
     }
   } finally {
@@ -223,4 +169,88 @@ export async function sendFiles(o: SendOptions): Promise<SendSummary> {
     megabytesPerSecond: seconds > 0 ? bytes / 1e6 / seconds : 0,
     associations,
   };
+}
+
+interface Round {
+  /** Whether an association was established. */
+  readonly associated: boolean;
+  /** Files to send again on a new association, in their order (their outcomes not reported yet). */
+  readonly retry: DicomFile[];
+}
+
+/** One association: sends `files` (reporting each outcome) and says which must go on another one. */
+async function sendRound(net: DicomNet, o: SendOptions, contexts: ProposedContext[], files: readonly DicomFile[], report: (r: FileOutcome) => void): Promise<Round> {
+  const failAll = (list: readonly DicomFile[], detail: string) => {
+    for (const f of list) report({ path: f.path, outcome: 'failed', detail, bytes: 0, ms: 0, sopInstanceUid: f.header.mediaStorageSopInstanceUid });
+  };
+  if (o.signal?.aborted) {
+    failAll(files, 'cancelled');
+    return { associated: false, retry: [] };
+  }
+  // Proposing an asynchronous operations window (PS3.7 D.3.3.3) lets a peer that supports it
+  // (ours does) take several C-STOREs in a row without a round trip each; others answer 1.
+  const associate = new DicomAssociate({
+    callingAeTitle: o.callingAeTitle, calledAeTitle: o.calledAeTitle, presentationContexts: contexts,
+    asynchronousOperationsWindow: { maxOperationsInvoked: ASYNC_WINDOW, maxOperationsPerformed: 1 },
+  });
+  let association;
+  try {
+    ({ association } = await net.connect({ host: o.host, port: o.port, tls: o.tls, associate, connectTimeoutMs: o.timeoutMs }));
+  } catch (err) {
+    failAll(files, plainError(err));
+    return { associated: false, retry: [] };
+  }
+  const onAbort = () => association.abort('cancelled by the user');
+  o.signal?.addEventListener('abort', onAbort);
+  const prefetcher = new FilePrefetcher(2, association.dataFragmentSize);
+  // The file whose own data broke this association, and the files its end kept from being stored.
+  let brokenBy: DicomFile | undefined;
+  const cutOff = new Map<DicomFile, string>();
+  const ended = () => association.isClosed || association.state !== 'Sta6';
+  try {
+    const window = Math.max(1, Math.min(ASYNC_WINDOW, association.associate?.maxInvokedByRequestor() || ASYNC_WINDOW));
+    let nextIndex = 0;
+    // `window` senders take the files in order; with a window of 1 this is one file at a time.
+    const sender = async () => {
+      while (nextIndex < files.length) {
+        const f = files[nextIndex++]!;
+        if (ended()) {
+          cutOff.set(f, o.signal?.aborted ? 'cancelled' : `not sent: ${association.abortInfo?.explanation ?? 'the association ended'}`);
+          continue;
+        }
+        const t0 = nowMs();
+        try {
+          // Once this file is on the wire, the next one is read while the peer works.
+          const r = await storeFile(association, f, o.timeoutMs, { prefetcher, afterSent: () => prefetcher.load(files[nextIndex]) });
+          const cls = classifyStatus(r.status);
+          const ok = cls === 'Success' || cls === 'Warning';
+          report({
+            path: f.path,
+            outcome: ok ? 'stored' : 'failed',
+            status: r.status,
+            detail: `${describeStatus(r.status)}${r.errorComment ? ` (${r.errorComment})` : ''}`,
+            bytes: f.size - f.header.dataSetOffset,
+            ms: nowMs() - t0,
+            sopInstanceUid: f.header.mediaStorageSopInstanceUid,
+            transferSyntaxUid: r.transferSyntaxUid,
+            transcoded: r.transcoded,
+          });
+        } catch (err) {
+          const detail = o.signal?.aborted ? 'cancelled' : plainError(err);
+          if (err instanceof AssociationError && err.code === 'source') brokenBy ??= f;
+          if (f !== brokenBy && ended()) cutOff.set(f, detail);
+          else report({ path: f.path, outcome: 'failed', detail, bytes: 0, ms: nowMs() - t0, sopInstanceUid: f.header.mediaStorageSopInstanceUid });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: window }, sender));
+    if (!ended()) await association.release().catch(() => association.abort());
+  } finally {
+    prefetcher.dispose();
+    o.signal?.removeEventListener('abort', onAbort);
+  }
+  const left = files.filter((f) => cutOff.has(f));
+  if (brokenBy && !o.signal?.aborted) return { associated: true, retry: left };
+  for (const f of left) failAll([f], cutOff.get(f)!);
+  return { associated: true, retry: [] };
 }

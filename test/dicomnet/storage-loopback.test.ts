@@ -285,6 +285,24 @@ describe('storage: duplicates, aborts, conversion', () => {
     expect(Buffer.from((b.PixelData as ArrayBuffer[])[0]!).equals(Buffer.from((a.PixelData as ArrayBuffer[])[0]!))).toBe(true);
   });
 
+  it('a file that cannot be converted breaks its association only: the files after and beside it go on a new one', async () => {
+    // Found by fuzzing sendFiles: the conversion of a corrupt file fails once its command is out,
+    // so that association must be aborted; every file after it failed 'not sent' with it.
+    const node = await startNode({ contexts: new Map([[SECONDARY_CAPTURE, [TransferSyntax.ImplicitVRLittleEndian]]]), window: 8 });
+    const src = freshDir('conv-bad');
+    const made = [1, 2, 3, 4, 5, 6].map((i) => makeInstance(join(src, `${i}.dcm`), { transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, pixelBytes: 200_000, seed: i }));
+    // File 2's pixel data claims more bytes than the file holds: its conversion fails partway.
+    const bad = readFileSync(made[1]!.path);
+    bad.writeUInt32LE(0x00ffffff, bad.length - 200_000 - 4);
+    writeFileSync(made[1]!.path, bad);
+    const { summary, files } = await send(node.port, [src]);
+    expect(summary).toMatchObject({ ok: false, files: 6, stored: 5, failed: 1, associations: 2 });
+    expect(files.filter((f) => f.outcome === 'failed')).toEqual([expect.objectContaining({ path: made[1]!.path, detail: expect.stringMatching(/^Reading the data set to send failed: .*The association was aborted\.$/) })]);
+    // A file under way beside it may have been stored before the abort and come again (at least
+    // once: its response was lost with the association; C-STORE of the same instance overwrites).
+    expect([...new Set(node.instances.map((i) => i.sopInstanceUid))].sort()).toEqual(made.filter((_, i) => i !== 1).map((m) => m.sopInstanceUid).sort());
+  });
+
   it('a SOP class the peer does not accept fails that file only, with the reason', async () => {
     const node = await startNode({ contexts: new Map([[SECONDARY_CAPTURE, [TransferSyntax.ExplicitVRLittleEndian]]]) });
     const src = freshDir('noctx');
