@@ -90,6 +90,18 @@ describe.runIf(haveDcmtk && cliBuilt())('TLS with certificates from the certific
       expect(details.some((d) => /sent no certificate, and this node requires one/.test(d))).toBe(true);
       expect(details.some((d) => /certificate is not trusted/.test(d))).toBe(true);
     });
+
+    it('a caller that does not trust our certificate: the log says so (not that we refused its own), with its address', async () => {
+      // echoscu trusting another CA answers our certificate with the alert "unknown CA". That was
+      // once explained as the caller's certificate being untrusted, and without the caller's address.
+      const before = activity.length;
+      const r = await runDcmtk('echoscu', ['+tls', pki.client.keyFile, pki.client.certFile, '+cf', pki.otherCa.certFile, '-aec', 'DICOMNET', '127.0.0.1', String(tlsPort)]);
+      expect(r.code).not.toBe(0);
+      await expect.poll(() => activity.slice(before).find((a) => a.kind === 'rejected')).toBeDefined();
+      const entry = activity.slice(before).find((a) => a.kind === 'rejected')!;
+      expect(entry.detail).toMatch(/The caller does not trust our certificate/);
+      expect(entry.remoteAddress).toMatch(/127\.0\.0\.1/);
+    });
   });
 
   describe('verifying peers over TLS (we call DCMTK)', () => {

@@ -127,6 +127,13 @@ export interface IncomingTlsFailure {
 
 export function explainIncomingTlsFailure(err: Error): Pick<IncomingTlsFailure, 'code' | 'plain'> {
   const m = `${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`.toLowerCase();
+  // A TLS alert the caller sent us (OpenSSL: "tlsv1 alert unknown ca", "SSL alert number 48") is
+  // the caller's complaint about us; our own checks of its certificate come as verification codes
+  // (UNABLE_TO_VERIFY_LEAF_SIGNATURE, ...) from the listener. The two once read alike here.
+  if (m.includes('alert unknown ca') || m.includes('alert bad certificate') || m.includes('alert certificate unknown') || /alert number (48|42|46)\b/.test(m)) {
+    return { code: 'caller-rejected-our-cert', plain: "The caller does not trust our certificate (its TLS alert said so): give the caller's administrator our certificate, or the CA that issued it, to trust." };
+  }
+  if (m.includes('alert certificate expired') || /alert number 45\b/.test(m)) return { code: 'our-cert-expired', plain: 'The caller says our certificate has expired: renew our certificate.' };
   if (m.includes('peer did not return a certificate') || m.includes('certificate required')) {
     return { code: 'client-cert-missing', plain: 'The caller sent no certificate, and this node requires one (mutual TLS): the caller must configure its certificate, or turn "require client certificate" off.' };
   }

@@ -186,7 +186,11 @@ function registerChunks(socket: Socket, sink = newChunkSink()): ChunkSink {
 }
 
 function remoteOf(socket: Socket): { address: string; port: number } | undefined {
-  return socket.remoteAddress ? { address: socket.remoteAddress, port: socket.remotePort ?? 0 } : undefined;
+  if (socket.remoteAddress) return { address: socket.remoteAddress, port: socket.remotePort ?? 0 };
+  // A caller that hung up during the handshake has taken the TLS socket's address with it; the TCP
+  // socket under it (node:tls keeps it as `_parent`) remembers the one read when it arrived.
+  const tcp = (socket as Socket & { _parent?: Socket | null })._parent;
+  return tcp?.remoteAddress ? { address: tcp.remoteAddress, port: tcp.remotePort ?? 0 } : undefined;
 }
 
 /** Starts a plain or TLS listener; `onConnection` gets each socket (TLS: after the handshake). */
@@ -215,6 +219,8 @@ export async function listen(
       tlsWithSharedReadBuffer(socket);
       onConnection(socket);
     });
+    // Read (and so kept by node:net) while the caller is there: see remoteOf.
+    s.on('connection', (tcp: Socket) => void tcp.remoteAddress);
     // A failed handshake must never take the listener down: report it and go on.
     s.on('tlsClientError', (err, socket) => {
       onTlsError?.(err, remoteOf(socket));
