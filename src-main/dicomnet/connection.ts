@@ -20,12 +20,15 @@ import { encodePdu } from './pdu/encode';
 import { PduFramer } from './pdu/framer';
 import { PduDecodeError } from './pdu/types';
 import type { AAbort, AAssociateAc, AAssociateRj, AAssociateRq, PDataTf, Pdu } from './pdu/types';
-import { takeChunks } from './transport';
+import { looksLikeTlsRecord, takeChunks, textInsteadOfPdu } from './transport';
 import { ArtimTimer } from './ul/artim';
 import { step } from './ul/machine';
 import { stateDescription, type State } from './ul/states';
 import type { UlEffect } from './ul/actions';
 import type { UlEvent } from './ul/events';
+
+/** How much of the peer's first chunk is kept to explain a failed association (a banner's first line). */
+const FIRST_BYTES_KEPT = 48;
 
 export interface AssociationTimeouts {
   /** ARTIM (PS3.8 §9.1.5): waiting for the RQ after connect, and for the peer to close. */
@@ -196,7 +199,7 @@ export class Association extends EventEmitter<AssociationEvents> {
   /** Streamed data sets go out one after the other, whole: each waits for the one before. */
   private streamChain: Promise<void> = Promise.resolve();
   private releaseRequested = false;
-  /** The first bytes the peer sent (up to 8), once it sent any. */
+  /** The first bytes the peer sent (up to FIRST_BYTES_KEPT), once it sent any. */
   firstBytes: Uint8Array | undefined;
 
   constructor(
@@ -217,7 +220,13 @@ export class Association extends EventEmitter<AssociationEvents> {
       onMessage: (m) => this.onMessage(m),
       dataSink: (m) => this.dataSinkFactory?.(m, this),
     });
-    this.artim = new ArtimTimer(this.timeouts.artimMs, () => this.dispatch('Evt18'));
+    this.artim = new ArtimTimer(this.timeouts.artimMs, () => {
+      // Sta2: the caller connected and sent no A-ASSOCIATE-RQ in time (PS3.8 §9.1.5); say so.
+      if (this.state === 'Sta2') {
+        this.abortInfo ??= { origin: 'provider', source: AbortSource.ServiceProvider, reason: AbortReason.NotSpecified, explanation: `No A-ASSOCIATE-RQ arrived within ${this.timeouts.artimMs / 1000} s of the connection (ARTIM): it may be a port check (a load balancer, a monitor) or not a DICOM node.` };
+      }
+      this.dispatch('Evt18');
+    });
   }
 
   // ---- user primitives (requestor) ------------------------------------------------------------
@@ -593,8 +602,9 @@ export class Association extends EventEmitter<AssociationEvents> {
     socket.setNoDelay(true);
     const onChunk = (chunk: Buffer) => {
       this.lastActivity = Date.now();
-      // Kept to explain a failure: a TLS record here means the peer expects TLS (dicom-net.ts).
-      this.firstBytes ??= Uint8Array.prototype.slice.call(chunk, 0, 8);
+      // Kept to explain a failure: a TLS record here means the peer expects TLS, a line of text that
+      // the port is not a DICOM one (dicom-net.ts).
+      this.firstBytes ??= Uint8Array.prototype.slice.call(chunk, 0, FIRST_BYTES_KEPT);
       this.framer.push(chunk);
     };
     // Our sockets (accepted and connected, plain and TLS) read into a buffer used again for the next read (transport.ts).
@@ -631,7 +641,15 @@ export class Association extends EventEmitter<AssociationEvents> {
   }
 
   private onInvalidPdu(err: PduDecodeError): void {
-    this.abortInfo ??= { origin: 'provider', source: AbortSource.ServiceProvider, reason: err.abortReason, explanation: `Invalid PDU received: ${err.message}` };
+    // A caller whose first bytes are a line of text is not a DICOM node at all: say what it is.
+    const first = this.state === 'Sta2' ? this.firstBytes : undefined;
+    const text = first && textInsteadOfPdu(first);
+    const explanation = first && looksLikeTlsRecord(first)
+      ? 'The caller started a TLS handshake on this plain port: it should use our TLS port, or turn TLS off for us.'
+      : text
+        ? `The caller sent text, not DICOM ('${text.line}'), as ${text.speaker} does: it is not a DICOM node, or it was pointed at the wrong port.`
+        : `Invalid PDU received: ${err.message}`;
+    this.abortInfo ??= { origin: 'provider', source: AbortSource.ServiceProvider, reason: err.abortReason, explanation };
     this.dispatch('Evt19', { abortReason: err.abortReason, explanation: err.message });
   }
 

@@ -9,7 +9,7 @@ import type { DicomAssociate } from './association';
 import { Association, type AbortInfo, type AssociationOptions, type DimseMessage } from './connection';
 import { AssociationError } from './errors';
 import type { AAssociateRj } from './pdu/types';
-import { classifyTransportError, connect as transportConnect, explainIncomingTlsFailure, type IncomingTlsFailure, listen as transportListen, looksLikeTlsRecord, probeTls, TransportError } from './transport';
+import { classifyTransportError, connect as transportConnect, explainIncomingTlsFailure, type IncomingTlsFailure, listen as transportListen, looksLikeTlsRecord, probeTls, textInsteadOfPdu, TransportError } from './transport';
 import type { ConnectResult, TlsConfig } from './transport';
 import { nowMs } from './clock';
 
@@ -274,6 +274,11 @@ async function diagnoseAssociateFailure(err: unknown, firstBytes: Uint8Array, co
   if (!config.tls && looksLikeTlsRecord(firstBytes)) {
     return new AssociationError('associate', 'expects-tls',
       `The peer expects TLS on ${config.host}:${config.port}: it answered our association request with a TLS alert; turn TLS on for this peer (or use its plain DICOM port).`);
+  }
+  const text = textInsteadOfPdu(firstBytes);
+  if (text) {
+    return new AssociationError('associate', 'not-dicom',
+      `${config.host}:${config.port} is not a DICOM port: it answered with text ('${text.line}'), as ${text.speaker} does. Check the port number with the peer's administrator.`);
   }
   if (err instanceof AssociationError && err.code === 'aborted' && association.abortInfo?.origin === 'provider' && firstBytes.length === 0) {
     // A TLS listener drops our plain RQ without a word: ask the port whether it speaks TLS.

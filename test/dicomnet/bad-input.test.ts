@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPeer } from '../../src-main/app/verify';
 import { DicomAssociate } from '../../src-main/dicomnet/association';
 import { echoHandlers } from '../../src-main/dicomnet/services/echo';
-import { DicomScp } from '../../src-main/dicomnet/services/scp';
+import { DicomScp, type ScpAssociationEvent } from '../../src-main/dicomnet/services/scp';
 import { decodePdu } from '../../src-main/dicomnet/pdu/decode';
 import { encodePdu } from '../../src-main/dicomnet/pdu/encode';
 import type { AAssociateAc } from '../../src-main/dicomnet/pdu/types';
@@ -16,6 +16,7 @@ import { VERIFICATION_TRANSFER_SYNTAXES } from '../../src-main/dicomnet/uids';
 const VERIFICATION = '1.2.840.10008.1.1';
 let scp: DicomScp;
 let port: number;
+const events: ScpAssociationEvent[] = [];
 
 beforeAll(async () => {
   scp = new DicomScp({
@@ -25,6 +26,7 @@ beforeAll(async () => {
     handlers: echoHandlers,
     net: { timeouts: { artimMs: 1000 }, maxPduLengthCap: 1024 * 1024 },
   });
+  scp.on('association', (e) => events.push(e));
   port = (await scp.start())[0]!.port;
 });
 afterAll(() => scp.stop(0));
@@ -54,6 +56,41 @@ async function stillServes(): Promise<void> {
   const r = await verifyPeer({ host: '127.0.0.1', port, callingAeTitle: 'NEXT', calledAeTitle: 'DICOMNET', timeoutMs: 5000 });
   expect(r.ok, r.failure?.plain).toBe(true);
 }
+
+/** The detail of the 'closed' event of the connection from local port `from` (its only line: no association). */
+async function closedDetail(from: number): Promise<string | undefined> {
+  await expect.poll(() => events.find((e) => e.remotePort === from && e.kind === 'closed')).toBeDefined();
+  return events.find((e) => e.remotePort === from && e.kind === 'closed')!.detail;
+}
+
+/** Connects, sends `bytes` (if any), and resolves with our local port once the SCP has closed the connection. */
+function callerThat(bytes: Buffer | undefined): Promise<number> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port }, () => { if (bytes) s.write(bytes); });
+    let local = 0;
+    s.on('connect', () => { local = s.localPort ?? 0; });
+    s.on('data', () => undefined);
+    s.on('error', () => undefined);
+    s.on('close', () => resolve(local));
+  });
+}
+
+describe('SCP log: a connection that never became an association says why it was closed', () => {
+  it('a web browser: the text it sent, and what it is', async () => {
+    const from = await callerThat(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+    expect(await closedDetail(from)).toMatch(/^The caller sent text, not DICOM \('GET \/ HTTP\/1\.1'\), as a web browser or HTTP client does/);
+  });
+
+  it('a TLS client on the plain port', async () => {
+    const from = await callerThat(Buffer.from([0x16, 0x03, 0x01, 0x00, 0x30, 0x01, 0x00, 0x00, 0x2c, 0x03, 0x03]));
+    expect(await closedDetail(from)).toMatch(/^The caller started a TLS handshake on this plain port: it should use our TLS port/);
+  });
+
+  it('a caller that says nothing until ARTIM closes it', async () => {
+    const from = await callerThat(undefined);
+    expect(await closedDetail(from)).toMatch(/^No A-ASSOCIATE-RQ arrived within 1 s of the connection \(ARTIM\)/);
+  });
+});
 
 describe('SCP under bad input', () => {
   it('garbage bytes: an unrecognised PDU type gets A-ABORT (provider, unrecognized-PDU) and a close', async () => {

@@ -59,6 +59,23 @@ async function scriptedAcceptor(script: (peer: ScriptedPeer) => Promise<void>) {
   return { association, scriptDone: () => Promise.all(done) };
 }
 
+describe('a port that answers with text is not DICOM, and the failure says what answered', () => {
+  it.each([
+    ['HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n', /'HTTP\/1\.1 400 Bad Request'\), as a web server does/],
+    ['SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n', /'SSH-2\.0-OpenSSH_9\.2p1 Debian-2'\), as an SSH server or client does/],
+    ['220 mail.example ESMTP Postfix\r\n', /as a mail server does/],
+  ])('%j', async (banner, said) => {
+    const srv = await scriptedServer((peer) => { void peer.next(0x01).catch(() => undefined); peer.socket.end(banner); });
+    cleanups.push(() => srv.close());
+    const net = DicomNet.startup({ timeouts: { acseMs: 3000, artimMs: 1000 } });
+    cleanups.push(() => net.close(0));
+    const err = await net.connect({ host: '127.0.0.1', port: srv.port, associate: proposal() }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ step: 'associate', code: 'not-dicom' });
+    expect((err as AssociationError).plain).toMatch(/^127\.0\.0\.1:\d+ is not a DICOM port: it answered with text \(/);
+    expect((err as AssociationError).plain).toMatch(said);
+  });
+});
+
 describe('release collision (PS3.8 §9.2.3, reference §4.6)', () => {
   it('requestor side: Sta7 -> AR-8 -> Sta9 -> AR-9 (RP first) -> Sta11 -> AR-3', async () => {
     const { association, scriptDone } = await scriptedAcceptor(async (peer) => {

@@ -73,6 +73,8 @@ export class DicomScp extends EventEmitter<ScpEvents> {
   private readonly policy: AcceptorPolicy;
   private readonly accepted = new Set<Association>();
   private readonly requestCounts = new WeakMap<Association, number>();
+  /** Associations whose abort was reported (their closing line need not say why again). */
+  private readonly abortReported = new WeakSet<Association>();
   /** Operations being performed, and requests waiting for a slot of the window, per association. */
   private readonly performing = new WeakMap<Association, { running: number; waiting: DimseMessage[] }>();
   private addresses: ListenAddress[] = [];
@@ -106,12 +108,17 @@ export class DicomScp extends EventEmitter<ScpEvents> {
     this.net.on('data', (a, m) => this.onData(a, m));
     // The acceptor's side of a normal release is the peer's A-RELEASE-RQ (AR-2), answered at once.
     this.net.on('releaseRequest', (a) => this.report('released', a, `${this.requestCounts.get(a) ?? 0} request(s) served`));
-    this.net.on('abort', (a, info) => this.report('aborted', a, `${info.origin}: ${info.explanation}`));
+    this.net.on('abort', (a, info) => {
+      this.abortReported.add(a);
+      this.report('aborted', a, `${info.origin}: ${info.explanation}`);
+    });
     this.net.on('close', (a) => {
       this.accepted.delete(a);
       // Requests that waited for a slot of the window will never be performed: drop their data.
       for (const m of this.performing.get(a)?.waiting.splice(0) ?? []) m.sink?.abort?.('the association closed before the request was performed');
-      this.report('closed', a);
+      // A connection ended before any association (bad first bytes, ARTIM) has no abort line: its
+      // closing line says why.
+      this.report('closed', a, this.abortReported.has(a) ? undefined : a.abortInfo?.explanation);
     });
     this.net.on('error', (err, a) => this.emitError(err, a));
     // A caller that fails our TLS handshake never gets to associate: report it as a rejection.

@@ -46,6 +46,24 @@ export function looksLikeTlsRecord(firstBytes: Uint8Array): boolean {
   return firstBytes.length >= 3 && (firstBytes[0] === 0x15 || firstBytes[0] === 0x16) && firstBytes[1] === 0x03 && (firstBytes[2] ?? 9) <= 0x04;
 }
 
+/**
+ * A line of text where a PDU was due (a PDU starts with its type, 0x01-0x07, and a reserved 0x00):
+ * a web or SSH server's answer, a mail server's greeting, a browser's request. The line, and who
+ * speaks so; undefined for anything else.
+ */
+export function textInsteadOfPdu(firstBytes: Uint8Array): { readonly line: string; readonly speaker: string } | undefined {
+  let end = 0;
+  while (end < firstBytes.length && firstBytes[end]! >= 0x20 && firstBytes[end]! < 0x7f) end++;
+  if (end < 4) return undefined;
+  const text = Buffer.from(firstBytes.buffer, firstBytes.byteOffset, end).toString('latin1');
+  const line = end === firstBytes.length ? `${text}...` : text;
+  if (text.startsWith('HTTP/')) return { line, speaker: 'a web server' };
+  if (/^(GET|POST|HEAD|PUT|OPTIONS|CONNECT) /.test(text)) return { line, speaker: 'a web browser or HTTP client' };
+  if (text.startsWith('SSH-')) return { line, speaker: 'an SSH server or client' };
+  if (/^(220|\* OK|\+OK)\b/.test(text)) return { line, speaker: 'a mail server' };
+  return { line, speaker: 'a service that is not DICOM' };
+}
+
 const tlsCertCodes: Record<string, [string, (c: FailureContext) => string]> = {
   CERT_HAS_EXPIRED: ['expired', (c) => `The certificate of ${c.host}:${c.port} has expired${c.peerCertificate ? ` (on ${c.peerCertificate.validTo})` : ''}: the peer's administrator must renew it.`],
   CERT_NOT_YET_VALID: ['not-yet-valid', (c) => `The certificate of ${c.host}:${c.port} is not yet valid${c.peerCertificate ? ` (from ${c.peerCertificate.validFrom})` : ''}: check the clocks of both machines.`],
