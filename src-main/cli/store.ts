@@ -12,17 +12,54 @@ export async function runStore(argv: string[], out: NodeJS.WritableStream, err: 
   const [host, portText, ...paths] = positionals as [string, string, ...string[]];
   const peer = peerConnection(v, host, portText);
 
+  const lines = new FileLines(out, err);
   const summary = await sendFiles({
     ...peer, paths,
-    onFile: (r) => (v.json ? out.write(`${JSON.stringify({ type: 'file', ...r })}\n`) : printFile(r, out, err)),
+    onFile: (r) => (v.json ? out.write(`${JSON.stringify({ type: 'file', ...r })}\n`) : lines.add(r)),
   });
   if (v.json) out.write(`${JSON.stringify({ type: 'summary', ...summary })}\n`);
-  else printSummary(summary, `${peer.calledAeTitle}@${host}:${peer.port}`, summary.ok ? out : err);
+  else {
+    lines.end();
+    printSummary(summary, `${peer.calledAeTitle}@${host}:${peer.port}`, summary.ok ? out : err);
+  }
   return summary.ok ? 0 : 1;
 }
 
 function mb(bytes: number): string {
   return `${(bytes / 1e6).toFixed(bytes < 1e6 ? 3 : 1)} MB`;
+}
+
+/**
+ * The text lines, one per file, except that a run of failures for one reason (the association was
+ * refused, the peer went away) shows its first files and then one line for the rest: a study of
+ * 800 images to a peer that does not know us printed 800 times the same sentence. --json keeps
+ * one object per file.
+ */
+class FileLines {
+  private static readonly SHOWN = 2;
+  private lastFailure: string | undefined;
+  private run = 0;
+
+  constructor(private readonly out: NodeJS.WritableStream, private readonly err: NodeJS.WritableStream) {}
+
+  add(r: FileOutcome): void {
+    if (r.outcome === 'failed' && r.detail === this.lastFailure) {
+      if (++this.run <= FileLines.SHOWN) printFile(r, this.out, this.err);
+      return;
+    }
+    this.end();
+    this.lastFailure = r.outcome === 'failed' ? r.detail : undefined;
+    this.run = this.lastFailure === undefined ? 0 : 1;
+    printFile(r, this.out, this.err);
+  }
+
+  /** Closes a run of failures: how many more files it held. */
+  end(): void {
+    const more = this.run - FileLines.SHOWN;
+    if (more > 0) this.err.write(`FAILED  ${more} more file(s) for the same reason\n`);
+    this.lastFailure = undefined;
+    this.run = 0;
+  }
 }
 
 function printFile(r: FileOutcome, out: NodeJS.WritableStream, err: NodeJS.WritableStream): void {

@@ -69,6 +69,24 @@ describe.runIf(cliBuilt())('dicomnet store / scp --storage', () => {
     expect(r.stderr).toMatch(/FAILED .*a\.dcm: Nothing is listening on 127\.0\.0\.1:1/);
   });
 
+  it('files failing for one reason: the first two are listed, then one line for the rest; --json lists every file', async () => {
+    const src = join(work, 'many');
+    mkdirSync(src, { recursive: true });
+    for (let i = 0; i < 6; i++) makeInstance(join(src, `m${i}.dcm`));
+    const s = await scp(['--ignore']);
+    const r = await runCli(['store', '127.0.0.1', String(s.ports.plain), src, '--aec', 'NOT-STORE']);
+    expect(r.code).toBe(1);
+    const failed = r.stderr.split('\n').filter((l) => l.startsWith('FAILED'));
+    expect(failed).toEqual([
+      expect.stringMatching(/^FAILED +.*m0\.dcm: The peer does not answer to the called AE title 'NOT-STORE'/),
+      expect.stringMatching(/^FAILED +.*m1\.dcm: The peer does not answer to the called AE title 'NOT-STORE'/),
+      'FAILED  4 more file(s) for the same reason',
+    ]);
+    expect(r.stderr).toMatch(/0 stored, 6 failed/);
+    const json = await runCli(['store', '127.0.0.1', String(s.ports.plain), src, '--aec', 'NOT-STORE', '--json']);
+    expect(json.stdout.split('\n').filter((l) => l.includes('"type":"file"'))).toHaveLength(6);
+  });
+
   it('--ignore receives and discards: Success, nothing written anywhere', async () => {
     const s = await scp(['--ignore']);
     const src = join(work, 'ignored');
