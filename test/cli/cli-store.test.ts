@@ -116,7 +116,7 @@ describe.runIf(cliBuilt())('dicomnet store / scp --storage', () => {
     const byFile = (name: string) => lines.find((l) => l.type === 'file' && String(l.path).endsWith(name));
     for (const name of ['1-big.dcm', '2-mid.dcm']) {
       expect(byFile(name)).toMatchObject({ outcome: 'failed', status: 0xa700 });
-      expect(byFile(name).detail).toMatch(/Out of resources: file size limit reached/);
+      expect(byFile(name).detail).toBe('0xA700 Refused: out of resources (file size limit reached)');
     }
     expect(byFile('3-small.dcm')).toMatchObject({ outcome: 'stored', status: 0 });
     expect(lines.at(-1)).toMatchObject({ type: 'summary', stored: 1, failed: 2, associations: 1 });

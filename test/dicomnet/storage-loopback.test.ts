@@ -228,7 +228,7 @@ describe('storage: duplicates, aborts, conversion', () => {
     const kept = dataSetOf(storedPath(node.folder, first));
     // overwrite: the second one's bytes; keep/reject: the first one's.
     expect(kept.equals(dataSetOf(join(src, policy === 'overwrite' ? '2.dcm' : '1.dcm')))).toBe(true);
-    if (policy === 'reject') expect(r2.files[0]!.status).toBe(0x0111);
+    if (policy === 'reject') expect(r2.files[0]).toMatchObject({ status: 0x0111, detail: '0x0111 Duplicate SOP instance (already stored, and duplicates are refused)' });
     if (policy === 'keep') expect(stored).toEqual([`${uid}.dcm`, `${uid}_2.dcm`]);
   });
 

@@ -162,7 +162,7 @@ export class StorageService extends EventEmitter<StorageEvents> {
       sink.releaseHead();
       return 'status' in id ? id : this.received(m, a, id, ts, r.bytes, undefined);
     }
-    if (!(sink instanceof FileSink)) return fail(0x0110, 'Processing failure: the data set was not streamed to a file');
+    if (!(sink instanceof FileSink)) return fail(0x0110, 'the data set was not streamed to a file');
     const r = await sink.done;
     if (r.error) return fail(0xa700, outOfResources(r.error));
     const outcome = this.file(m, a, r, ts, sink);
@@ -188,7 +188,7 @@ export class StorageService extends EventEmitter<StorageEvents> {
     }
     try {
       const path = this.place(sink.tempPath, instancePath(this.options.folder!, study, series, id.sopInstanceUid));
-      if (path === undefined) return fail(0x0111, 'Duplicate SOP instance: already stored and duplicates are refused');
+      if (path === undefined) return fail(0x0111, 'already stored, and duplicates are refused');
       return this.received(m, a, id, ts, r.bytes, path);
     } catch (err) {
       return fail(0xa700, outOfResources(err as Error));
@@ -272,17 +272,18 @@ export class StorageService extends EventEmitter<StorageEvents> {
   }
 }
 
+/** Why an A700 (the status says 'out of resources'; this, also the peer's error comment, says which). */
 function outOfResources(err: Error & { code?: string }): string {
   switch (err.code) {
     case 'ENOSPC':
     case 'EDQUOT':
-      return 'Out of resources: the storage disk is full';
+      return 'the storage disk is full';
     case 'EFBIG':
-      return 'Out of resources: file size limit reached';
+      return 'file size limit reached';
     case 'EACCES':
     case 'EPERM':
-      return 'Out of resources: no permission to write the storage folder';
+      return 'no permission to write the storage folder';
     default:
-      return `Out of resources: writing the file failed (${err.code ?? err.message})`;
+      return `writing the file failed (${err.code ?? err.message})`;
   }
 }
