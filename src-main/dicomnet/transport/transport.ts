@@ -24,6 +24,11 @@ export interface ConnectOptions {
   readonly tls?: TlsConfig;
   /** Limit for each step. */
   readonly timeoutMs: number;
+  /**
+   * A name's addresses, in order; default: the system resolver (getaddrinfo, as `node:dns` lookup).
+   * Tests give a name two addresses this way (no name here has both an IPv6 and an IPv4 one).
+   */
+  readonly resolveAll?: (host: string) => Promise<readonly string[]>;
 }
 
 export interface TlsSessionInfo {
@@ -258,8 +263,8 @@ export async function listen(
   });
 }
 
-/** Runs `start` with a deadline; the socket (if any) is destroyed on failure. */
-function step<T>(name: TransportStep, ctx: { host: string; port: number; timeoutMs: number }, timings: StepTimings, run: (done: (v: T) => void, fail: (e: unknown) => void) => Socket | undefined): Promise<T> {
+/** Runs `start` with a deadline; the socket (if any, the last one `track`ed) is destroyed on failure. */
+function step<T>(name: TransportStep, ctx: { host: string; port: number; timeoutMs: number }, timings: StepTimings, run: (done: (v: T) => void, fail: (e: unknown) => void, track: (s: Socket) => void) => Socket | undefined): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const holder: { socket?: Socket } = {};
     let finished = false;
@@ -277,37 +282,57 @@ function step<T>(name: TransportStep, ctx: { host: string; port: number; timeout
       holder.socket?.destroy();
       reject(e instanceof TransportError ? e : classifyTransportError(e, { host: ctx.host, port: ctx.port, step: name, timeoutMs: ctx.timeoutMs }, timings));
     }
-    holder.socket = run(done, fail);
+    holder.socket = run(done, fail, (socket) => { holder.socket = socket; });
   });
 }
+
+/** Connect errors after which the name's next address is tried (a timeout ends the step). */
+const NEXT_ADDRESS_ON: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'EAFNOSUPPORT']);
 
 export async function connect(o: ConnectOptions): Promise<ConnectResult> {
   const timings: StepTimings = {};
   const ctx = { host: o.host, port: o.port, timeoutMs: o.timeoutMs };
 
   let t = nowMs();
-  let address = o.host;
+  let addresses = [o.host];
   if (isIP(o.host) === 0) {
-    address = await step<string>('resolve', ctx, timings, (done, fail) => {
+    addresses = await step<string[]>('resolve', ctx, timings, (done, fail) => {
       // Loaded here, not at the top: most peers are given as addresses, and `dicomnet echo` starts faster.
-      process.getBuiltinModule('node:dns/promises').lookup(o.host).then((r) => done(r.address), fail);
+      const all = o.resolveAll?.(o.host) ?? process.getBuiltinModule('node:dns/promises').lookup(o.host, { all: true }).then((r) => r.map((a) => a.address));
+      all.then((list) => (list.length > 0 ? done([...list]) : fail(Object.assign(new Error(`no address for ${o.host}`), { code: 'ENOTFOUND' }))), fail);
       return undefined;
     });
   }
   timings.resolveMs = nowMs() - t;
 
   t = nowMs();
-  const tcp = await step<Socket>('connect', ctx, timings, (done, fail) => {
-    // Plain: reads into the shared buffer too (TLS: its cleartext, set up after the handshake).
-    const sink = newChunkSink();
-    const s: Socket = tcpConnect({ host: address, port: o.port, noDelay: true, ...(o.tls ? {} : { onread: sharedOnread(() => s, sink) }) });
-    if (!o.tls) registerChunks(s, sink);
-    s.once('connect', () => {
-      s.off('error', fail);
-      done(s);
-    });
-    s.once('error', fail);
-    return s;
+  let address = addresses[0]!;
+  const tcp = await step<Socket>('connect', ctx, timings, (done, fail, track) => {
+    // Every address the name has, in the resolver's order, until one takes the connection: a name
+    // like 'localhost' often has ::1 first while the DICOM service listens on IPv4 only (DCMTK's
+    // storescp does by default), and connecting to the first alone failed 'nothing is listening'.
+    let i = 0;
+    const attempt = (): Socket => {
+      address = addresses[i]!;
+      // Plain: reads into the shared buffer too (TLS: its cleartext, set up after the handshake).
+      const sink = newChunkSink();
+      const s: Socket = tcpConnect({ host: address, port: o.port, noDelay: true, ...(o.tls ? {} : { onread: sharedOnread(() => s, sink) }) });
+      if (!o.tls) registerChunks(s, sink);
+      const onError = (e: NodeJS.ErrnoException) => {
+        if (i + 1 < addresses.length && NEXT_ADDRESS_ON.has(e.code ?? '')) {
+          s.destroy();
+          i++;
+          track(attempt());
+        } else fail(e);
+      };
+      s.once('connect', () => {
+        s.off('error', onError);
+        done(s);
+      });
+      s.once('error', onError);
+      return s;
+    };
+    return attempt();
   });
   tcp.setNoDelay(true);
   timings.connectMs = nowMs() - t;

@@ -1,0 +1,46 @@
+// The connect steps of the transport: a name with several addresses is tried address by address
+// (a refusal on one goes on to the next), and when all fail the error is the connect step's.
+
+import { createServer, type Server } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect, TransportError } from '../../src-main/dicomnet/transport';
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+});
+
+/** A TCP listener on IPv4 loopback only (as DCMTK's storescp listens by default). */
+async function ipv4Only(): Promise<number> {
+  const s = createServer((socket) => socket.end());
+  servers.push(s);
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  return (s.address() as { port: number }).port;
+}
+
+describe('transport connect: every address of a name', () => {
+  it('a name that is ::1 then 127.0.0.1 (as localhost often is), a service on IPv4 only: refused on ::1, connected on 127.0.0.1', async () => {
+    const port = await ipv4Only();
+    const r = await connect({ host: 'twohomed.invalid', port, timeoutMs: 3000, resolveAll: async () => ['::1', '127.0.0.1'] });
+    try {
+      expect(r.address).toBe('127.0.0.1');
+      expect(r.socket.remoteAddress).toBe('127.0.0.1');
+    } finally {
+      r.socket.destroy();
+    }
+  });
+
+  it('every address refused: the connect step fails, naming the host as given', async () => {
+    const port = await ipv4Only();
+    servers.splice(0).forEach((s) => s.close()); // nothing listens on that port now
+    const err = await connect({ host: 'twohomed.invalid', port, timeoutMs: 3000, resolveAll: async () => ['::1', '127.0.0.1'] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransportError);
+    expect(err).toMatchObject({ step: 'connect', code: 'refused' });
+    expect((err as TransportError).plain).toMatch(/^Nothing is listening on twohomed\.invalid:\d+/);
+  });
+
+  it('a name without addresses fails at the resolve step', async () => {
+    const err = await connect({ host: 'nowhere.invalid', port: 104, timeoutMs: 3000, resolveAll: async () => [] }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ step: 'resolve' });
+  });
+});
