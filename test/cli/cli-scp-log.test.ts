@@ -2,9 +2,10 @@
 // escaped (a newline in an AE title must not forge a line, an escape sequence must not reach the
 // terminal), and an error on an association's connection names the association.
 
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { printable } from '../../src-main/cli/printable';
+import { verifyPeer } from '../../src-main/app/verify';
 import { DicomAssociate } from '../../src-main/dicomnet/association';
 import { encodePdu } from '../../src-main/dicomnet/pdu/encode';
 import { cliBuilt, startCliScp, type RunningScp } from './run-cli';
@@ -56,5 +57,31 @@ describe.runIf(cliBuilt())('dicomnet scp: its log under a hostile peer', () => {
     expect(log.split('\n').filter((l) => l.startsWith('[assoc 0]'))).toEqual([]);
     expect(log).toMatch(/^\[assoc \d+\] \S+ EV\\x0a\[assoc 0\]\\x1b\[2J -> DICOMNET accepted: /m);
     expect(log).toMatch(/^\[assoc \d+\] \S+ EV\\x0a\[assoc 0\]\\x1b\[2J -> DICOMNET error: (read|write) (ECONNRESET|EPIPE): the peer /m);
+  });
+});
+
+describe.runIf(cliBuilt())('dicomnet scp: out of file descriptors', () => {
+  it('callers beyond the limit are turned away, the node stays up and serves again once they leave', async () => {
+    // libuv turns such callers away itself (accepted and closed with a reserved descriptor) and
+    // tells no one, so there is nothing to log; what matters is that the node survives it.
+    const scp = await startCliScp(['--port', '0', '--host', '127.0.0.1'], 1, 10_000, { ulimitOpenFiles: 64 });
+    const flood: Socket[] = [];
+    try {
+      const closedByUs = await Promise.all(Array.from({ length: 120 }, () => new Promise<boolean>((resolve) => {
+        const s = connect({ host: '127.0.0.1', port: scp.ports.plain });
+        s.on('error', () => undefined);
+        s.on('close', () => resolve(true));
+        flood.push(s);
+        setTimeout(() => resolve(false), 1500);
+      })));
+      // Some were turned away (closed at once), the others are held open by the node (ARTIM).
+      expect(closedByUs.filter(Boolean).length).toBeGreaterThan(0);
+      expect(closedByUs.filter((c) => !c).length).toBeGreaterThan(0);
+      for (const s of flood.splice(0)) s.destroy();
+      await expect.poll(async () => (await verifyPeer({ host: '127.0.0.1', port: scp.ports.plain, callingAeTitle: 'AFTER', calledAeTitle: 'DICOMNET', timeoutMs: 3000 })).ok, { timeout: 10_000 }).toBe(true);
+    } finally {
+      for (const s of flood) s.destroy();
+      expect(await scp.stop()).toBe(0);
+    }
   });
 });

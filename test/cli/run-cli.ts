@@ -42,12 +42,14 @@ export interface RunningScp {
 }
 
 /** Starts `dicomnet scp ARGS` and waits (bounded) for its 'listening' lines. */
-export function startCliScp(args: string[], listeners = 1, timeoutMs = 10_000, opts: { ulimitFileBlocks?: number } = {}): Promise<RunningScp> {
+export function startCliScp(args: string[], listeners = 1, timeoutMs = 10_000, opts: { ulimitFileBlocks?: number; ulimitOpenFiles?: number } = {}): Promise<RunningScp> {
   return new Promise((resolveStart, reject) => {
     // A file size limit (ulimit -f, in 1 KiB blocks) makes writes fail with EFBIG: a full disk, for real.
-    const child = opts.ulimitFileBlocks === undefined
+    // ulimit -n (open files) makes accepts fail with EMFILE: a process out of descriptors, for real.
+    const limits = [opts.ulimitFileBlocks === undefined ? '' : `ulimit -f ${opts.ulimitFileBlocks}`, opts.ulimitOpenFiles === undefined ? '' : `ulimit -n ${opts.ulimitOpenFiles}`].filter(Boolean);
+    const child = limits.length === 0
       ? spawn(process.execPath, [CLI, 'scp', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn('sh', ['-c', `ulimit -f ${opts.ulimitFileBlocks} && exec "$0" "$@"`, process.execPath, CLI, 'scp', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      : spawn('sh', ['-c', `${limits.join(' && ')} && exec "$0" "$@"`, process.execPath, CLI, 'scp', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
