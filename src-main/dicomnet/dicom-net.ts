@@ -9,7 +9,7 @@ import type { DicomAssociate } from './association';
 import { Association, type AbortInfo, type AssociationOptions, type DimseMessage } from './connection';
 import { AssociationError } from './errors';
 import type { AAssociateRj } from './pdu/types';
-import { classifyTransportError, connect as transportConnect, explainIncomingTlsFailure, type IncomingTlsFailure, listen as transportListen, looksLikeTlsRecord, probeTls, textInsteadOfPdu, TransportError } from './transport';
+import { callerAddress, classifyTransportError, connect as transportConnect, explainIncomingTlsFailure, type IncomingTlsFailure, listen as transportListen, looksLikeTlsRecord, probeTls, textInsteadOfPdu, TransportError } from './transport';
 import type { ConnectResult, TlsConfig } from './transport';
 import { nowMs } from './clock';
 
@@ -224,7 +224,7 @@ export class DicomNet extends EventEmitter<DicomNetEvents> {
     }
     const info: PendingConnection = {
       id: nextConnectionId++,
-      remoteAddress: socket.remoteAddress ?? '?',
+      remoteAddress: callerAddress(socket.remoteAddress ?? '?'),
       remotePort: socket.remotePort ?? 0,
       tls,
       localPort,

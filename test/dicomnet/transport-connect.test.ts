@@ -1,9 +1,11 @@
 // The connect steps of the transport: a name with several addresses is tried address by address
-// (a refusal on one goes on to the next), and when all fail the error is the connect step's.
+// (a refusal on one goes on to the next), and when all fail the error is the connect step's. And a
+// caller's address as users write it.
 
-import { createServer, type Server } from 'node:net';
+import { createConnection, createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connect, TransportError } from '../../src-main/dicomnet/transport';
+import { DicomNet } from '../../src-main/dicomnet/dicom-net';
+import { callerAddress, connect, TransportError } from '../../src-main/dicomnet/transport';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -42,5 +44,31 @@ describe('transport connect: every address of a name', () => {
   it('a name without addresses fails at the resolve step', async () => {
     const err = await connect({ host: 'nowhere.invalid', port: 104, timeoutMs: 3000, resolveAll: async () => [] }).catch((e: unknown) => e);
     expect(err).toMatchObject({ step: 'resolve' });
+  });
+});
+
+describe('callerAddress', () => {
+  it('shows an IPv4 caller of a dual-stack listener as its IPv4 address, and leaves the rest alone', () => {
+    expect(callerAddress('::ffff:10.0.0.5')).toBe('10.0.0.5');
+    expect(callerAddress('::ffff:127.0.0.1')).toBe('127.0.0.1');
+    expect(callerAddress('::1')).toBe('::1');
+    expect(callerAddress('fe80::1')).toBe('fe80::1');
+    expect(callerAddress('::ffff:zz')).toBe('::ffff:zz');
+    expect(callerAddress('192.168.1.20')).toBe('192.168.1.20');
+  });
+
+  it('a listener on all interfaces announces an IPv4 caller as 127.0.0.1, not ::ffff:127.0.0.1', async () => {
+    const net = DicomNet.startup();
+    try {
+      const seen: string[] = [];
+      net.on('connection', (c) => { seen.push(c.remoteAddress); net.accept()?.abort(); });
+      const { port } = await net.listen({ port: 0 });
+      const s = createConnection({ host: '127.0.0.1', port });
+      s.on('error', () => undefined);
+      await expect.poll(() => seen).toEqual(['127.0.0.1']);
+      s.destroy();
+    } finally {
+      await net.close(0);
+    }
   });
 });

@@ -190,12 +190,20 @@ function registerChunks(socket: Socket, sink = newChunkSink()): ChunkSink {
   return sink;
 }
 
+/**
+ * A caller's address as users write it: on a dual-stack listener (the default, all interfaces) an
+ * IPv4 caller shows as '::ffff:10.0.0.5' (RFC 4291 §2.5.5.2); that is 10.0.0.5.
+ */
+export function callerAddress(address: string): string {
+  return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+}
+
 function remoteOf(socket: Socket): { address: string; port: number } | undefined {
-  if (socket.remoteAddress) return { address: socket.remoteAddress, port: socket.remotePort ?? 0 };
+  if (socket.remoteAddress) return { address: callerAddress(socket.remoteAddress), port: socket.remotePort ?? 0 };
   // A caller that hung up during the handshake has taken the TLS socket's address with it; the TCP
   // socket under it (node:tls keeps it as `_parent`) remembers the one read when it arrived.
   const tcp = (socket as Socket & { _parent?: Socket | null })._parent;
-  return tcp?.remoteAddress ? { address: tcp.remoteAddress, port: tcp.remotePort ?? 0 } : undefined;
+  return tcp?.remoteAddress ? { address: callerAddress(tcp.remoteAddress), port: tcp.remotePort ?? 0 } : undefined;
 }
 
 /** Starts a plain or TLS listener; `onConnection` gets each socket (TLS: after the handshake). */
