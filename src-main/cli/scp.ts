@@ -127,7 +127,7 @@ function formatHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** "[assoc 12] [::ffff:127.0.0.1]:40112 STORESCU -> DICOMNET": how each of an association's lines starts. */
+/** "[assoc 12] 10.0.0.5:40112 STORESCU -> DICOMNET" ("[::1]:40112" for IPv6): how each of an association's lines starts. */
 function associationLabel(e: Pick<ScpAssociationEvent, 'associationId' | 'remoteAddress' | 'remotePort' | 'callingAeTitle' | 'calledAeTitle'>): string {
   const aes = e.callingAeTitle !== undefined ? ` ${e.callingAeTitle} -> ${e.calledAeTitle}` : '';
   return `[assoc ${e.associationId}] ${formatHost(e.remoteAddress)}:${e.remotePort}${aes}`;
