@@ -5,9 +5,11 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { ByteSource } from '../../part10/byte-source';
 import { findTopLevel, inflatedPrefix, valueString } from '../../part10/elements';
+import { decodeText } from '../../part10/character-sets';
 import { transferSyntaxInfo } from '../../part10/transfer-syntax';
 
 export const Tag = {
+  SpecificCharacterSet: 0x00080005,
   SopClassUid: 0x00080016,
   SopInstanceUid: 0x00080018,
   StudyDate: 0x00080020,
@@ -44,13 +46,21 @@ export function identify(src: ByteSource, transferSyntaxUid: string): InstanceId
     const s = valueString(v);
     return s === '' ? undefined : s;
   };
+  // The patient's name and ID are in the data set's character set; UIDs, dates and codes are ASCII.
+  const charset = text(Tag.SpecificCharacterSet);
+  const words = (tag: number): string | undefined => {
+    const v = values.get(tag);
+    if (v === undefined) return undefined;
+    const s = decodeText(v, charset);
+    return s === '' ? undefined : s;
+  };
   return {
     sopClassUid: text(Tag.SopClassUid),
     sopInstanceUid: text(Tag.SopInstanceUid),
     studyInstanceUid: text(Tag.StudyInstanceUid),
     seriesInstanceUid: text(Tag.SeriesInstanceUid),
-    patientName: text(Tag.PatientName),
-    patientId: text(Tag.PatientId),
+    patientName: words(Tag.PatientName),
+    patientId: words(Tag.PatientId),
     studyDate: text(Tag.StudyDate),
     modality: text(Tag.Modality),
   };
