@@ -104,16 +104,18 @@ export class DicomNet extends EventEmitter<DicomNetEvents> {
   /** Starts a listener (plain or TLS) and resolves with the bound address. */
   async listen(config: ListenConfig): Promise<ListenAddress> {
     const tls = config.tls !== undefined;
-    const { server, address } = await transportListen(
+    const { server, others, address } = await transportListen(
       { host: config.host, port: config.port, tls: config.tls },
       (socket) => this.onIncoming(socket, tls, address.port),
       (err, remote) => this.emit('tlsHandshakeFailed', { ...explainIncomingTlsFailure(err), remoteAddress: remote?.address ?? '', remotePort: remote?.port ?? 0, localPort: address.port }),
     );
-    server.on('connection', (socket: Socket) => {
-      this.rawSockets.add(socket);
-      socket.once('close', () => this.rawSockets.delete(socket));
-    });
-    this.servers.push(server);
+    for (const s of [server, ...others]) {
+      s.on('connection', (socket: Socket) => {
+        this.rawSockets.add(socket);
+        socket.once('close', () => this.rawSockets.delete(socket));
+      });
+      this.servers.push(s);
+    }
     return { host: address.host, port: address.port, tls };
   }
 

@@ -5,7 +5,7 @@
 import { createConnection, createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DicomNet } from '../../src-main/dicomnet/dicom-net';
-import { callerAddress, connect, TransportError } from '../../src-main/dicomnet/transport';
+import { callerAddress, connect, listen, TransportError, type Listening } from '../../src-main/dicomnet/transport';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -70,5 +70,39 @@ describe('callerAddress', () => {
     } finally {
       await net.close(0);
     }
+  });
+});
+
+describe('transport listen on a name: every address it has, one port', () => {
+  const listening: Listening[] = [];
+  afterEach(async () => {
+    for (const l of listening.splice(0)) await Promise.all([l.server, ...l.others].map((s) => new Promise((r) => s.close(r))));
+  });
+
+  /** Connects to host:port and resolves with whether the listener took the connection. */
+  const reaches = (host: string, port: number) => new Promise<boolean>((resolve) => {
+    const s = createConnection({ host, port }, () => { s.destroy(); resolve(true); });
+    s.on('error', () => resolve(false));
+  });
+
+  it("a name that is ::1 and 127.0.0.1 (as 'localhost' often is): callers of both are taken, on one port", async () => {
+    const taken: string[] = [];
+    const l = await listen({ host: 'dualhome.invalid', port: 0, resolveAll: async () => ['::1', '127.0.0.1'] }, (s) => { taken.push(callerAddress(s.remoteAddress ?? '')); s.destroy(); });
+    listening.push(l);
+    expect(l.address.host).toBe('dualhome.invalid');
+    expect(l.others).toHaveLength(1);
+    expect(await reaches('::1', l.address.port)).toBe(true);
+    expect(await reaches('127.0.0.1', l.address.port)).toBe(true);
+    await expect.poll(() => taken.sort()).toEqual(['127.0.0.1', '::1']);
+  });
+
+  it('an address of the name this machine does not have is left out; none at all is an error', async () => {
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737): never an address of this machine, so binding it fails here.
+    const l = await listen({ host: 'partly.invalid', port: 0, resolveAll: async () => ['192.0.2.1', '127.0.0.1'] }, (s) => s.destroy());
+    listening.push(l);
+    expect(l.others).toHaveLength(0);
+    expect(await reaches('127.0.0.1', l.address.port)).toBe(true);
+    await expect(listen({ host: 'nowhere.invalid', port: 0, resolveAll: async () => ['192.0.2.1'] }, (s) => s.destroy())).rejects.toThrow(/is not an address of this machine/);
+    await expect(listen({ host: 'nameless.invalid', port: 0, resolveAll: async () => { throw Object.assign(new Error('x'), { code: 'ENOTFOUND' }); } }, (s) => s.destroy())).rejects.toThrow(/nameless\.invalid is not a name this machine can resolve \(ENOTFOUND\)/);
   });
 });

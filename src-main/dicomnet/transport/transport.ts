@@ -16,6 +16,8 @@ export interface ListenOptions {
   readonly tls?: TlsConfig;
   /** Limit for a client's TLS handshake (default 30 s). */
   readonly handshakeTimeoutMs?: number;
+  /** A bind name's addresses, in order; default: the system resolver (as ConnectOptions.resolveAll). */
+  readonly resolveAll?: (host: string) => Promise<readonly string[]>;
 }
 
 export interface ConnectOptions {
@@ -47,6 +49,8 @@ export interface ConnectResult {
 
 export interface Listening {
   readonly server: Server;
+  /** The listeners on a name's other addresses (see listen), on the same port. */
+  readonly others: readonly Server[];
   readonly address: { readonly host: string; readonly port: number };
 }
 
@@ -206,12 +210,38 @@ function remoteOf(socket: Socket): { address: string; port: number } | undefined
   return tcp?.remoteAddress ? { address: callerAddress(tcp.remoteAddress), port: tcp.remotePort ?? 0 } : undefined;
 }
 
-/** Starts a plain or TLS listener; `onConnection` gets each socket (TLS: after the handshake). */
-export async function listen(
-  options: ListenOptions,
-  onConnection: (socket: Socket) => void,
-  onTlsError?: (err: Error, remote: { address: string; port: number } | undefined) => void,
-): Promise<Listening> {
+type OnTlsError = (err: Error, remote: { address: string; port: number } | undefined) => void;
+
+/**
+ * Starts a plain or TLS listener; `onConnection` gets each socket (TLS: after the handshake). A bind
+ * address given as a name listens on every address the name has, on one port: 'localhost' is often
+ * ::1 and 127.0.0.1, and the first alone turned away callers of the other (node:net binds one).
+ * Addresses of the name that this machine cannot bind (IPv6 turned off) are left out; none at all
+ * is the first one's error.
+ */
+export async function listen(options: ListenOptions, onConnection: (socket: Socket) => void, onTlsError?: OnTlsError): Promise<Listening> {
+  if (options.host === undefined || options.host === '' || isIP(options.host) !== 0) return listenOn(options, onConnection, onTlsError);
+  let addresses: readonly string[];
+  try {
+    addresses = await (options.resolveAll?.(options.host) ?? process.getBuiltinModule('node:dns/promises').lookup(options.host, { all: true }).then((r) => r.map((a) => a.address)));
+  } catch (err) {
+    throw new Error(`${options.host} is not a name this machine can resolve (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): give one of its addresses, or leave the bind address empty for all.`, { cause: err });
+  }
+  const bound: Listening[] = [];
+  let firstError: unknown;
+  for (const host of new Set(addresses)) {
+    try {
+      bound.push(await listenOn({ ...options, host, port: bound[0]?.address.port ?? options.port }, onConnection, onTlsError));
+    } catch (err) {
+      firstError ??= err;
+    }
+  }
+  const [first, ...rest] = bound;
+  if (!first) throw firstError ?? new Error(`${options.host} has no address to listen on.`);
+  return { server: first.server, others: rest.map((l) => l.server), address: { host: options.host, port: first.address.port } };
+}
+
+async function listenOn(options: ListenOptions, onConnection: (socket: Socket) => void, onTlsError?: OnTlsError): Promise<Listening> {
   const tlsModule = options.tls ? await import('node:tls') : undefined;
   let server: Server;
   if (options.tls && tlsModule) {
@@ -266,7 +296,7 @@ export async function listen(
       server.on('error', () => { /* after listening: per-connection errors are the sockets' business */ });
       const a = server.address();
       const address = typeof a === 'object' && a ? { host: a.address, port: a.port } : { host: options.host ?? '', port: options.port };
-      resolve({ server, address });
+      resolve({ server, others: [], address });
     });
   });
 }
