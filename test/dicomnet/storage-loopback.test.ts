@@ -9,6 +9,8 @@ import { join, relative } from 'node:path';
 import dcmjs from 'dcmjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendFiles, type FileOutcome } from '../../src-main/app/send';
+import { DicomAssociate } from '../../src-main/dicomnet/association';
+import { DicomNet } from '../../src-main/dicomnet/dicom-net';
 import { CommandField } from '../../src-main/dicomnet/dimse/command-fields';
 import { echoHandlers } from '../../src-main/dicomnet/services/echo';
 import { DicomScp } from '../../src-main/dicomnet/services/scp';
@@ -303,6 +305,24 @@ describe('storage: duplicates, aborts, conversion', () => {
     expect([...new Set(node.instances.map((i) => i.sopInstanceUid))].sort()).toEqual(made.filter((_, i) => i !== 1).map((m) => m.sopInstanceUid).sort());
   });
 
+  it('a file whose meta group names a transfer syntax that is not a UID is skipped, and does not sink the others', async () => {
+    // Found by fuzzing the scan: the file was taken, its syntax proposed, the A-ASSOCIATE-RQ could
+    // not be encoded, and every file of the send failed with it.
+    const node = await startNode();
+    const src = freshDir('bad-meta');
+    const good = [1, 2].map((i) => makeInstance(join(src, `${i}.dcm`), { seed: i }));
+    const bad = makeInstance(join(src, '3.dcm'), { seed: 3 });
+    const bytes = readFileSync(bad.path);
+    const at = bytes.indexOf(TransferSyntax.ExplicitVRLittleEndian, 132, 'latin1');
+    expect(at).toBeGreaterThan(0);
+    bytes.write('\x01\x02', at + 6, 'latin1');
+    writeFileSync(bad.path, bytes);
+    const { summary, files } = await send(node.port, [src]);
+    expect(summary).toMatchObject({ ok: true, stored: 2, skipped: 1, associations: 1 });
+    expect(files.find((f) => f.path === bad.path)).toMatchObject({ outcome: 'skipped', detail: expect.stringMatching(/Transfer Syntax UID .* is not a UID/) });
+    expect(node.instances.map((i) => i.sopInstanceUid).sort()).toEqual(good.map((m) => m.sopInstanceUid).sort());
+  });
+
   it('a SOP class the peer does not accept fails that file only, with the reason', async () => {
     const node = await startNode({ contexts: new Map([[SECONDARY_CAPTURE, [TransferSyntax.ExplicitVRLittleEndian]]]) });
     const src = freshDir('noctx');
@@ -367,9 +387,24 @@ describe('storage: bad data sets get the right status and leave nothing', () => 
 
   it('a SOP instance UID that is a path, in the command too: the malformed command is aborted, nothing written', async () => {
     const path = evilInstance(freshDir('path'), [['1.2.3.4.5.6.7.8.9.10', '../../../escaped.dcm']]);
+    // Our SCU does not send such a file (its scan refuses the meta group's UID)...
     const { files } = await send(node.port, [path]);
-    expect(files[0]!.outcome).toBe('failed');
-    expect(files[0]!.detail).toMatch(/aborted the association \(invalid-PDU-parameter-value\)/);
+    expect(files[0]).toMatchObject({ outcome: 'skipped', detail: expect.stringMatching(/SOP Instance UID '\.\.\/\.\.\/\.\.\/escaped\.dcm' is not a UID/) });
+    // ...so the command goes out through an association of our own, as another sender would send it.
+    const bytes = readFileSync(path);
+    const offset = readPart10Header(bufferSource(bytes)).dataSetOffset;
+    const net = DicomNet.startup({ timeouts: { acseMs: 5000, dimseMs: 5000 } });
+    try {
+      const { association } = await net.connect({ host: '127.0.0.1', port: node.port, associate: new DicomAssociate({
+        callingAeTitle: 'SENDER', calledAeTitle: 'STORE-SCP', presentationContexts: [{ abstractSyntax: SECONDARY_CAPTURE, transferSyntaxes: [TransferSyntax.ExplicitVRLittleEndian] }],
+      }) });
+      const err = await association.request(1, {
+        commandField: CommandField.CStoreRq, affectedSopClassUid: SECONDARY_CAPTURE, affectedSopInstanceUid: '../../../escaped.dcm', priority: 0, commandDataSetType: 0x0000,
+      }, bytes.subarray(offset)).catch((e: unknown) => e);
+      expect((err as Error).message).toMatch(/aborted the association \(invalid-PDU-parameter-value\)/);
+    } finally {
+      await net.close(0);
+    }
     expect(listFiles(node.folder)).toEqual([]);
     expect(existsSync(join(node.folder, '..', '..', 'escaped.dcm'))).toBe(false);
   });

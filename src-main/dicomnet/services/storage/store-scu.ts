@@ -17,6 +17,7 @@ import { part10HeaderFromHead, readPart10Header, type Part10Header } from '../..
 import { canTranscode, loadVrDictionary, transcode } from '../../part10/transcode';
 import { TransferSyntax } from '../../part10/transfer-syntax';
 import { PresentationContextResult } from '../../pdu/constants';
+import { isEncodableUid } from '../../pdu/validate';
 
 /** PS3.8 §9.3.2.2: presentation context IDs are odd numbers 1..255, so at most 128 per association. */
 export const MAX_CONTEXTS_PER_ASSOCIATION = 128;
@@ -66,6 +67,11 @@ export function scanFile(path: string): ScanResult {
     const header = part10HeaderFromHead(first, size) ?? readPart10Header(headFirstSource(first, fileSource(fd, size)));
     if (!header.mediaStorageSopClassUid || !header.mediaStorageSopInstanceUid) {
       return { ok: false, path, reason: 'not a DICOM instance: its meta group names no SOP class or instance' };
+    }
+    // These go into the A-ASSOCIATE-RQ and the C-STORE command: one that is not a UID would fail
+    // the association, and with it every file of the send, not this one alone.
+    for (const [what, uid] of [['Transfer Syntax UID', header.transferSyntaxUid], ['Media Storage SOP Class UID', header.mediaStorageSopClassUid], ['Media Storage SOP Instance UID', header.mediaStorageSopInstanceUid]] as const) {
+      if (!isEncodableUid(uid)) return { ok: false, path, reason: `not a valid DICOM file: its ${what} '${uid}' is not a UID (digits and dots, at most 64)` };
     }
     return { ok: true, file: { path, size, header } };
   } catch (err) {
