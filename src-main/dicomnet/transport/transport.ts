@@ -210,6 +210,15 @@ function remoteOf(socket: Socket): { address: string; port: number } | undefined
   return tcp?.remoteAddress ? { address: callerAddress(tcp.remoteAddress), port: tcp.remotePort ?? 0 } : undefined;
 }
 
+/**
+ * Every address of `host`, in the resolver's order: `resolveAll` when given, else the system's
+ * (getaddrinfo, as node:dns lookup; loaded here, not at the top: most peers are given as addresses,
+ * and `dicomnet echo` starts faster).
+ */
+function addressesOf(host: string, resolveAll?: (host: string) => Promise<readonly string[]>): Promise<readonly string[]> {
+  return resolveAll?.(host) ?? process.getBuiltinModule('node:dns/promises').lookup(host, { all: true }).then((r) => r.map((a) => a.address));
+}
+
 type OnTlsError = (err: Error, remote: { address: string; port: number } | undefined) => void;
 
 /**
@@ -223,7 +232,7 @@ export async function listen(options: ListenOptions, onConnection: (socket: Sock
   if (options.host === undefined || options.host === '' || isIP(options.host) !== 0) return listenOn(options, onConnection, onTlsError);
   let addresses: readonly string[];
   try {
-    addresses = await (options.resolveAll?.(options.host) ?? process.getBuiltinModule('node:dns/promises').lookup(options.host, { all: true }).then((r) => r.map((a) => a.address)));
+    addresses = await addressesOf(options.host, options.resolveAll);
   } catch (err) {
     throw new Error(`${options.host} is not a name this machine can resolve (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): give one of its addresses, or leave the bind address empty for all.`, { cause: err });
   }
@@ -335,9 +344,7 @@ export async function connect(o: ConnectOptions): Promise<ConnectResult> {
   let addresses = [o.host];
   if (isIP(o.host) === 0) {
     addresses = await step<string[]>('resolve', ctx, timings, (done, fail) => {
-      // Loaded here, not at the top: most peers are given as addresses, and `dicomnet echo` starts faster.
-      const all = o.resolveAll?.(o.host) ?? process.getBuiltinModule('node:dns/promises').lookup(o.host, { all: true }).then((r) => r.map((a) => a.address));
-      all.then((list) => (list.length > 0 ? done([...list]) : fail(Object.assign(new Error(`no address for ${o.host}`), { code: 'ENOTFOUND' }))), fail);
+      addressesOf(o.host, o.resolveAll).then((list) => (list.length > 0 ? done([...list]) : fail(Object.assign(new Error(`no address for ${o.host}`), { code: 'ENOTFOUND' }))), fail);
       return undefined;
     });
   }
