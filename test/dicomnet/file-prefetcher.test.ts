@@ -112,8 +112,8 @@ describe('fileDataSet', () => {
 
   it('after a slow read, reads the rest on the thread pool: the same bytes, the event loop free meanwhile', async () => {
     const before = openFds();
-    // Every read counts as slow: the first piece is read inline, the other three on the thread pool.
-    const r = await readAll(large, new InlineIo(-1, 0));
+    // Every read counts as slow and the budget is nil: the first piece is read inline, the other three on the thread pool.
+    const r = await readAll(large, new InlineIo(-1, 0, 0));
     expect(r.bytes.equals(readFileSync(large.path).subarray(large.header.dataSetOffset))).toBe(true);
     expect(r.pieces).toBe(4);
     expect(r.turns).toBeGreaterThanOrEqual(3);
@@ -133,7 +133,7 @@ describe('fileDataSet', () => {
 
   it('a consumer that stops early leaves no descriptor open, inline or not', async () => {
     const before = openFds();
-    for (const inlineReads of [undefined, new InlineIo(-1, 0)]) {
+    for (const inlineReads of [undefined, new InlineIo(-1, 0, 0)]) {
       for await (const piece of fileDataSet(large, { inlineReads }).chunks()) {
         expect(bytesOf(piece).length).toBeGreaterThan(0);
         break;

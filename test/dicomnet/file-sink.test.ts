@@ -16,8 +16,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const prefix = Buffer.from('PREFIX-'.repeat(20));
 
-/** Every write counts as slow: the first one is made inline, the rest go through the thread pool. */
-const streaming = () => new InlineIo(-1, 0);
+/** Every write counts as slow and the budget is nil: the first write is made inline, the rest go through the thread pool. */
+const streaming = () => new InlineIo(-1, 0, 0);
 
 function sink(path = join(dir, `.t${++n}.part`), policy?: InlineIo): { s: FileSink; path: string; pauses: number[] } {
   const pauses: number[] = [];
@@ -108,7 +108,7 @@ describe('FileSink', () => {
   });
 
   it('a slow write holds inline writing off for the next instances too', async () => {
-    const policy = new InlineIo(-1, 60_000);
+    const policy = new InlineIo(-1, 60_000, 0);
     const first = sink(undefined, policy);
     feed(first.s, fragments(128 * 1024, 128 * 1024));
     first.s.end();
@@ -144,7 +144,7 @@ describe('FileSink', () => {
   it.each([
     ['an inline', 300 * 1024, undefined],
     ['a large inline', 6 * 1024 * 1024, undefined],
-    ['a streamed', 6 * 1024 * 1024, () => new InlineIo(-1, 60_000)],
+    ['a streamed', 6 * 1024 * 1024, () => new InlineIo(-1, 60_000, 0)],
   ])('%s instance whose file cannot be made reports the error and leaves nothing', async (_what, total, policy) => {
     const policyNow = policy?.();
     // Held off from the start: the first open is the thread pool's.
