@@ -12,7 +12,7 @@
 // measuring, on a 2-core machine, which DCMTK (printing nothing) would not pay for.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTestPki, removeTestPki, type TestPki } from '../test/helpers/certs';
@@ -352,10 +352,29 @@ async function warmUp(job: Job, r: Receiver, c: Conditions, out: string | undefi
   return undefined;
 }
 
+/**
+ * Reads every file of `dir` once, untimed, so that the sender finds them in the page cache. This VM
+ * drops file pages within seconds although most of its memory is free (a 500 MB set read whole kept
+ * 38-42 MB of each 50 MB file 15 s later, 5-14 MB after a minute), so without this each run read a
+ * varying part of its files from the virtual disk, whichever sender it was.
+ */
+const readBuffer = Buffer.allocUnsafeSlow(4 * 1024 * 1024);
+function readThrough(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const fd = openSync(join(dir, name), 'r');
+    try {
+      for (let i = 0; i < 100_000 && readSync(fd, readBuffer, 0, readBuffer.length, null) > 0; i++);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
 /** One sender run into `r`, checked: undefined if every instance arrived, else what went wrong. */
 async function measuredRun(job: Job, sender: Side, receiver: Side, r: Receiver, c: Conditions, out: string | undefined): Promise<SenderRun | string> {
   const { size } = job;
   const before = r.stored() ?? 0;
+  readThrough(job.files);
   const s = await runSender(sender, c, job.pki, r.port, job.files, size.count);
   if (r.child.exitCode !== null || r.child.signalCode !== null) {
     return `receiver exited (${r.child.exitCode ?? r.child.signalCode}) ${r.log().trim().slice(-300)}`;
@@ -543,7 +562,9 @@ export async function storageBenchmark(options: StorageBenchmarkOptions = {}): P
     console.log('C-ECHO (dicomnet echo / echoscu). ratio = MB/s / DCMTK -> DCMTK in the same conditions.');
     console.log(`Each row: ${RUNS} runs of a fresh sender, the median counts (sender peak: the highest; receiver peak: over both`);
     console.log(`senders). The four pairings take turns, ${RUNS} rounds, so that all of them meet the same drifts of this VM. Our tools'`);
-    console.log('output (SCP log line per instance, SCU JSON line per file) goes to files, read after each run.');
+    console.log('output (SCP log line per instance, SCU JSON line per file) goes to files, read after each run. Before each run the');
+    console.log("files are read once, untimed: this VM's page cache drops file pages within seconds, and a sender would read part");
+    console.log('of them from the virtual disk.');
     const idle = new Map<string, number>();
     for (const side of ['ours', 'dcmtk'] as const) {
       for (const tls of [false, true]) idle.set(`${side}/${tls}`, await senderIdleMb(side, tls, pki));
