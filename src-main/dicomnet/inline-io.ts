@@ -6,7 +6,7 @@
 // So calls slower than `slowMs` are counted: once they have held the loop for `budgetMs` within one
 // `windowMs` (or one call alone did), the rest of the file, and every file begun in the next
 // `holdMs`, go through the thread pool. Not at the first slow call: on this VM a read or write of a
-// MiB of the page cache sometimes takes 4-7 ms (the vCPU preempted, the allocator reclaiming), a few
+// MiB of the page cache sometimes takes 4-9 ms (the vCPU preempted, a page the VM dropped), a few
 // times a minute, and each such call used to send both sides of `dicomnet store` -> `dicomnet scp`
 // onto the thread pool for 10 s: four busy threads on two cores, 10 x 50 MB to disk in 0.6-0.9 s
 // instead of 0.3. A slow medium (1 MiB at 50 MB/s is 20 ms a call) reaches the budget within a few
