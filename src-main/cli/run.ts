@@ -3,8 +3,22 @@
 
 import { USAGE, UsageError } from './usage';
 
+/**
+ * A reader that went away (`dicomnet store ... | head -1`) makes Node report EPIPE on stdout as an
+ * unhandled 'error', and the process died with a stack trace in the middle of a send. The command
+ * goes on instead (a send that started finishes; its exit code says how it went) and its further
+ * output is dropped: DICOM work is not cut off by a closed pipe.
+ */
+export function keepGoingWithoutReader(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
+
 /** Runs one command with the arguments after its name and sets the process's exit code. */
 export function runCommand(run: (args: string[]) => Promise<number>, opts: { exitWhenDone?: boolean } = {}): void {
+  keepGoingWithoutReader(process.stdout);
+  keepGoingWithoutReader(process.stderr);
   run(process.argv.slice(3)).then(
     (code) => {
       process.exitCode = code;

@@ -1,13 +1,14 @@
 // `dicomnet store` and `dicomnet scp --storage/--ignore` as scripts use them: exit codes, per-file
 // lines, the summary, and a full disk (a real one: the SCP runs under `ulimit -f`).
 
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeInstance } from '../helpers/dicom-files';
 import { freePort } from '../helpers/ports';
-import { cliBuilt, runCli, startCliScp, type RunningScp } from './run-cli';
+import { CLI, cliBuilt, runCli, startCliScp, type RunningScp } from './run-cli';
 
 const work = mkdtempSync(join(tmpdir(), 'dicomnet-cli-store-'));
 const running: RunningScp[] = [];
@@ -97,6 +98,25 @@ describe.runIf(cliBuilt())('dicomnet store / scp --storage', () => {
     const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
     expect(summary).toMatchObject({ type: 'summary', ok: true, stored: 1 });
     expect(s.stderr()).toMatch(/stored 2\.25\.\d+ \(SecondaryCaptureImageStorage, \d+ bytes\)\n/);
+  });
+
+  it('a reader that goes away (| head) does not cut the send off: every file is stored, exit 0, no crash', async () => {
+    const storage = join(work, 'piped');
+    const s = await scp(['--storage', storage]);
+    const src = join(work, 'piped-src');
+    mkdirSync(src, { recursive: true });
+    for (let i = 0; i < 8; i++) makeInstance(join(src, `p${i}.dcm`), { seed: 100 + i });
+    // stdout's reading end is closed before the first line is written: every write gets EPIPE.
+    const child = spawn(process.execPath, [CLI, 'store', '127.0.0.1', String(s.ports.plain), src, '--aec', 'STORE'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (c) => { stderr += c; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    clearTimeout(timer);
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|at /);
+    expect(code, stderr).toBe(0);
+    expect(files(storage).filter((f) => f.endsWith('.dcm'))).toHaveLength(8);
   });
 
   it('a full disk: A700 out of resources, no file left, and the association goes on for the next file', async () => {
