@@ -39,6 +39,19 @@ describe('walk', () => {
     ]);
   });
 
+  it('walks each folder once: a link back up the tree, or a second link to a folder, is reported, not followed', () => {
+    const top = join(root, 'looped');
+    mkdirSync(join(top, 'series'), { recursive: true });
+    for (const f of ['series/1.dcm', 'series/2.dcm']) writeFileSync(join(top, f), f);
+    symlinkSync('..', join(top, 'series', 'up')); // back to `top`
+    symlinkSync(join(top, 'series'), join(top, 'series-again'));
+    const problems: [string, string][] = [];
+    const files = walk([top, join(top, 'series')], (p, why) => problems.push([p, why]));
+    expect(files).toEqual([join(top, 'series', '1.dcm'), join(top, 'series', '2.dcm')]);
+    expect(problems.map(([p]) => p)).toEqual([join(top, 'series', 'up'), join(top, 'series-again'), join(top, 'series')]);
+    for (const [, why] of problems) expect(why).toMatch(/already walked/);
+  });
+
   it('a file given directly is taken as it is', () => {
     const f = join(root, 'single.dcm');
     writeFileSync(f, 's');
