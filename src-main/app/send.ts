@@ -77,7 +77,9 @@ export function walk(paths: readonly string[], onProblem: (path: string, reason:
       return;
     }
     if (st.isFile()) out.push(path);
-    else if (st.isDirectory() && depth < 64) list(path, depth, st);
+    else if (st.isDirectory()) {
+      if (depth < 64) list(path, depth, st);
+    } else onProblem(path, `not a regular file (${st.isFIFO() ? 'a named pipe' : st.isSocket() ? 'a socket' : 'a device'})`);
   };
   const list = (dir: string, depth: number, known?: Stats) => {
     let st = known;

@@ -15,6 +15,19 @@ export function parsePort(value: string | undefined, name: string, allowZero = f
   return n;
 }
 
+/**
+ * HOST as given: a name or an address (the resolver judges the rest: names with '_' and IPv6 zones
+ * like 'fe80::1%eth0' are real), but not empty and without spaces or control characters. An empty
+ * one used to get as far as the resolver and fail there, exit 1, as if the network were at fault.
+ */
+export function parseHost(value: string | undefined, name = 'HOST'): string {
+  const control = (c: string) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f;
+  if (value === undefined || value.trim() === '' || /\s/.test(value) || [...value].some(control)) {
+    throw new UsageError(`${name} must be a host name or an IP address, not ${JSON.stringify(value ?? '')}.`);
+  }
+  return value;
+}
+
 export function parsePositiveInt(value: string | undefined, name: string, max = 1_000_000): number {
   const n = Number(value);
   if (value === undefined || !/^\d+$/.test(value) || n < 1 || n > max) {
@@ -79,7 +92,7 @@ type PeerValues = { aet?: string; aec?: string; timeout?: string; tls?: boolean;
 /** HOST PORT and the peer options, checked: what verify and send take. */
 export function peerConnection(v: PeerValues, host: string, portText: string | undefined) {
   return {
-    host,
+    host: parseHost(host),
     port: parsePort(portText, 'PORT'),
     callingAeTitle: parseAeTitle(v.aet ?? 'DICOMNET', '--aet'),
     calledAeTitle: parseAeTitle(v.aec ?? 'ANY-SCP', '--aec'),

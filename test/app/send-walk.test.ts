@@ -1,6 +1,7 @@
 // Which files `dicomnet store` and the Send page take from the given paths: every regular file under
 // them, folders walked recursively in name order, links followed, and what cannot be read reported.
 
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +51,15 @@ describe('walk', () => {
     expect(files).toEqual([join(top, 'series', '1.dcm'), join(top, 'series', '2.dcm')]);
     expect(problems.map(([p]) => p)).toEqual([join(top, 'series', 'up'), join(top, 'series-again'), join(top, 'series')]);
     for (const [, why] of problems) expect(why).toMatch(/already walked/);
+  });
+
+  it('reports what is not a regular file (a device, a named pipe) instead of passing over it in silence', () => {
+    const dir = join(root, 'odd');
+    mkdirSync(dir);
+    execFileSync('mkfifo', [join(dir, 'pipe')]);
+    const problems: [string, string][] = [];
+    expect(walk(['/dev/null', dir], (p, why) => problems.push([p, why]))).toEqual([]);
+    expect(problems).toEqual([['/dev/null', 'not a regular file (a device)'], [join(dir, 'pipe'), 'not a regular file (a named pipe)']]);
   });
 
   it('a file given directly is taken as it is', () => {

@@ -27,6 +27,9 @@ describe.runIf(cliBuilt())('dicomnet CLI', () => {
     [['echo', '127.0.0.1', '104', '--timeout', 'soon']],
     [['echo', '127.0.0.1', '104', '--no-such-option']],
     [['echo', '127.0.0.1', '104', '--ca', 'x.pem']],
+    [['echo', '', '104']],
+    [['echo', 'pacs example', '104']],
+    [['store', ' ', '104', 'a.dcm']],
     [['scp', '--port', '-1']],
     [['scp', '--tls-port', '2762']],
   ])('bad arguments %j exit 2 with a message', async (args) => {
