@@ -410,6 +410,26 @@ describe('storage: bad data sets get the right status and leave nothing', () => 
   });
 });
 
+describe('storage: a storage folder that changed under the SCP', () => {
+  it('a file where the study folder goes, and a folder removed: A700 naming the cause; nothing made in its place', async () => {
+    const node = await startNode();
+    const src = freshDir('changed');
+    const a = makeInstance(join(src, 'a.dcm'), { seed: 7 });
+    writeFileSync(join(node.folder, a.studyInstanceUid), 'in the way');
+    const first = await send(node.port, [a.path]);
+    expect(first.files[0]).toMatchObject({ outcome: 'failed', status: 0xa700 });
+    expect(first.files[0]!.detail).toMatch(/a file stands where a study or series folder should be/);
+    expect(node.failures.at(-1)?.reason).toContain(join(node.folder, a.studyInstanceUid));
+
+    rmSync(node.folder, { recursive: true });
+    const second = await send(node.port, [a.path]);
+    expect(second.files[0]).toMatchObject({ outcome: 'failed', status: 0xa700 });
+    expect(second.files[0]!.detail).toMatch(/the storage folder is gone \(removed or unmounted\?\)/);
+    expect(node.failures.at(-1)?.reason).toContain(node.folder);
+    expect(existsSync(node.folder)).toBe(false);
+  });
+});
+
 describe('storage over TLS', () => {
   let pki: TestPki;
   beforeAll(async () => { pki = await makeTestPki(); }, 60_000);

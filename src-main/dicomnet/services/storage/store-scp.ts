@@ -5,7 +5,7 @@
 // command, C000 when it cannot be understood, 0111 for a refused duplicate.
 
 import { EventEmitter } from 'node:events';
-import { linkSync, renameSync, unlink, unlinkSync } from 'node:fs';
+import { existsSync, linkSync, renameSync, unlink, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import type { Association, DataSinkFactory, DimseMessage } from '../../connection';
@@ -164,7 +164,7 @@ export class StorageService extends EventEmitter<StorageEvents> {
     }
     if (!(sink instanceof FileSink)) return fail(0x0110, 'the data set was not streamed to a file');
     const r = await sink.done;
-    if (r.error) return fail(0xa700, outOfResources(r.error));
+    if (r.error) return fail(0xa700, outOfResources(r.error, this.options.folder));
     const outcome = this.file(m, a, r, ts, sink);
     // Whatever went wrong, nothing of the instance stays.
     if ('status' in outcome) await unlinkAsync(sink.tempPath).catch(() => undefined);
@@ -191,7 +191,7 @@ export class StorageService extends EventEmitter<StorageEvents> {
       if (path === undefined) return fail(0x0111, 'already stored, and duplicates are refused');
       return this.received(m, a, id, ts, r.bytes, path);
     } catch (err) {
-      return fail(0xa700, outOfResources(err as Error));
+      return fail(0xa700, outOfResources(err as Error, this.options.folder));
     }
   }
 
@@ -272,8 +272,11 @@ export class StorageService extends EventEmitter<StorageEvents> {
   }
 }
 
-/** Why an A700 (the status says 'out of resources'; this, also the peer's error comment, says which). */
-function outOfResources(err: Error & { code?: string }): string {
+/**
+ * Why an A700 (the status says 'out of resources'; this, also the peer's error comment, says which:
+ * the first 64 characters go to the peer, so the cause comes first and the path after it).
+ */
+function outOfResources(err: Error & { code?: string; path?: string }, folder?: string): string {
   switch (err.code) {
     case 'ENOSPC':
     case 'EDQUOT':
@@ -283,6 +286,20 @@ function outOfResources(err: Error & { code?: string }): string {
     case 'EACCES':
     case 'EPERM':
       return 'no permission to write the storage folder';
+    case 'EROFS':
+      return 'the storage disk is read-only';
+    case 'EIO':
+      return 'the storage disk reported an I/O error';
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'too many open files on this node';
+    case 'ENOENT':
+      // The folder was there at the start (checked then): removed, or a share unmounted under us.
+      // It is not made again: on an unmounted share that would fill the local disk instead.
+      if (folder !== undefined && !existsSync(folder)) return `the storage folder is gone (removed or unmounted?): ${folder}`;
+      return `writing the file failed (ENOENT${err.path ? `: ${err.path}` : ''})`;
+    case 'ENOTDIR':
+      return `a file stands where a study or series folder should be${err.path ? `: ${err.path}` : ''}`;
     default:
       return `writing the file failed (${err.code ?? err.message})`;
   }
