@@ -157,9 +157,10 @@ export async function sendFiles(o: SendOptions): Promise<SendSummary> {
   let associations = 0;
   try {
     for (const group of planAssociations(files)) {
-      // A file of ours that cannot be read or converted to the end breaks the association it was
-      // being sent on (part of its message is out, and PS3.8 cannot take it back): the files after
-      // it, and those under way beside it, go on a new association. Each round reports that file,
+      // A file of ours that cannot be read or converted to the end, once part of its message is
+      // out, breaks the association it was being sent on (PS3.8 cannot take it back): the files
+      // after it, and those under way beside it, go on a new association. (One that fails before
+      // any of it is written, a file removed after the scan, fails alone: Association.request.) Each round reports that file,
       // so there are at most as many rounds as files.
       let todo = group.files;
       while (todo.length > 0) {

@@ -30,6 +30,13 @@ import type { UlEvent } from './ul/events';
 /** How much of the peer's first chunk is kept to explain a failed association (a banner's first line). */
 const FIRST_BYTES_KEPT = 48;
 
+/** A data set's source failed before any of its message was written (sendStreamNow). */
+class NothingSent extends Error {
+  constructor(readonly reason: Error) {
+    super(reason.message);
+  }
+}
+
 export interface AssociationTimeouts {
   /** ARTIM (PS3.8 §9.1.5): waiting for the RQ after connect, and for the peer to close. */
   readonly artimMs: number;
@@ -328,18 +335,25 @@ export class Association extends EventEmitter<AssociationEvents> {
     // typical small instance, instead of a command segment the peer wakes up for on its own.
     let commandBuffers: Buffer[] | undefined = fragmentMessage(presentationContextId, encodeCommandSet(command), undefined, max);
     this.streaming = true;
+    // The command leaves with the first piece: until then nothing of this message is out, and a
+    // source that fails (a file removed after the scan) fails this request alone.
+    let anySent = false;
     try {
       let previous: DataSetPiece | undefined;
       for await (const piece of source.chunks(maxFragmentSize(max))) {
         if (pieceLength(piece) === 0) continue;
         if (previous) {
+          anySent = true;
           await this.writePiece(presentationContextId, previous, false, max, commandBuffers, source);
           commandBuffers = undefined;
         }
         previous = piece;
       }
+      anySent = true;
       await this.writePiece(presentationContextId, previous ?? Buffer.alloc(0), true, max, commandBuffers, source);
       source.sent?.();
+    } catch (err) {
+      throw anySent || err instanceof AssociationError ? err : new NothingSent(err as Error);
     } finally {
       this.streaming = false;
       const deferred = this.deferredSends;
@@ -407,6 +421,11 @@ export class Association extends EventEmitter<AssociationEvents> {
         if (dataSet !== undefined && !Buffer.isBuffer(dataSet)) {
           this.sendStream(presentationContextId, full, dataSet).then(armTimer, (err: Error) => {
             if (!this.pending.delete(messageId)) return; // already failed with the association
+            if (err instanceof NothingSent) {
+              reject(new AssociationError('dimse', 'source-unsent', `Reading the data set to send failed: ${err.reason.message}. Nothing of it was sent; the association goes on.`));
+              this.startQueued();
+              return;
+            }
             // Part of the message is out: the association cannot carry on (PS3.8 has no "cancel a PDV stream").
             const error = err instanceof AssociationError ? err
               : new AssociationError('dimse', 'source', `Reading the data set to send failed: ${err.message}. The association was aborted.`);

@@ -292,17 +292,37 @@ describe('storage: duplicates, aborts, conversion', () => {
     // so that association must be aborted; every file after it failed 'not sent' with it.
     const node = await startNode({ contexts: new Map([[SECONDARY_CAPTURE, [TransferSyntax.ImplicitVRLittleEndian]]]), window: 8 });
     const src = freshDir('conv-bad');
-    const made = [1, 2, 3, 4, 5, 6].map((i) => makeInstance(join(src, `${i}.dcm`), { transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, pixelBytes: 200_000, seed: i }));
-    // File 2's pixel data claims more bytes than the file holds: its conversion fails partway.
-    const bad = readFileSync(made[1]!.path);
-    bad.writeUInt32LE(0x00ffffff, bad.length - 200_000 - 4);
-    writeFileSync(made[1]!.path, bad);
+    // File 2 is 3 MB, so that its first pieces are on the wire when its conversion fails (one that
+    // fails before any of it is written fails alone, the association going on: the next test).
+    const size = (i: number) => (i === 2 ? 3_000_000 : 200_000);
+    const made = [1, 2, 3, 4, 5, 6].map((i) => makeInstance(join(src, `${i}.dcm`), { transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, pixelBytes: size(i), seed: i }));
+    // After file 2's pixel data comes an element (Data Set Trailing Padding, OB) that claims more
+    // bytes than the file holds: its conversion fails with 3 MB of it converted and partly sent.
+    // (Its pixel data claiming too much, as found, failed before any of it was written.)
+    const trailer = Buffer.alloc(12 + 4);
+    trailer.writeUInt16LE(0xfffc, 0);
+    trailer.writeUInt16LE(0xfffc, 2);
+    trailer.write('OB', 4, 'latin1');
+    trailer.writeUInt32LE(0x00ffffff, 8);
+    writeFileSync(made[1]!.path, Buffer.concat([readFileSync(made[1]!.path), trailer]));
     const { summary, files } = await send(node.port, [src]);
     expect(summary).toMatchObject({ ok: false, files: 6, stored: 5, failed: 1, associations: 2 });
     expect(files.filter((f) => f.outcome === 'failed')).toEqual([expect.objectContaining({ path: made[1]!.path, detail: expect.stringMatching(/^Reading the data set to send failed: .*The association was aborted\.$/) })]);
     // A file under way beside it may have been stored before the abort and come again (at least
     // once: its response was lost with the association; C-STORE of the same instance overwrites).
     expect([...new Set(node.instances.map((i) => i.sopInstanceUid))].sort()).toEqual(made.filter((_, i) => i !== 1).map((m) => m.sopInstanceUid).sort());
+  });
+
+  it('a file removed after the scan fails alone: nothing of it was sent, so the association goes on', async () => {
+    // It used to abort the association (as if part of its message were out) and send the rest on
+    // a second one: a peer's log showed an A-ABORT for every file moved away from a watch folder.
+    const node = await startNode();
+    const src = freshDir('removed');
+    const made = [1, 2, 3].map((i) => makeInstance(join(src, `${i}.dcm`), { seed: 40 + i }));
+    const { summary, files } = await send(node.port, [src], { onPlan: () => rmSync(made[1]!.path) });
+    expect(summary).toMatchObject({ ok: false, files: 3, stored: 2, failed: 1, associations: 1 });
+    expect(files.find((f) => f.outcome === 'failed')).toMatchObject({ path: made[1]!.path, detail: expect.stringMatching(/ENOENT.*Nothing of it was sent; the association goes on\.$/) });
+    expect(node.instances.map((i) => i.sopInstanceUid).sort()).toEqual([made[0]!.sopInstanceUid, made[2]!.sopInstanceUid].sort());
   });
 
   it('a file whose meta group names a transfer syntax that is not a UID is skipped, and does not sink the others', async () => {
