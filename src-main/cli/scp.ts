@@ -23,7 +23,9 @@ function prepareStorageFolder(dir: string): string | undefined {
     accessSync(dir, fsConstants.W_OK);
     return undefined;
   } catch (err) {
-    return `cannot use '${dir}' as the storage folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): choose a folder this user can write.`;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') return `cannot use '${dir}' as the storage folder: it, or a folder on its path, is a file: choose a folder.`;
+    return `cannot use '${dir}' as the storage folder (${code ?? (err as Error).message}): choose a folder this user can write.`;
   }
 }
 

@@ -12,6 +12,9 @@ import { CLI, cliBuilt, runCli, startCliScp, type RunningScp } from './run-cli';
 
 const work = mkdtempSync(join(tmpdir(), 'dicomnet-cli-store-'));
 const running: RunningScp[] = [];
+// A file where a storage folder is asked for.
+const aFile = join(work, 'a-file');
+writeFileSync(aFile, 'x');
 
 afterAll(async () => {
   await Promise.all(running.map((s) => s.stop()));
@@ -38,6 +41,7 @@ describe.runIf(cliBuilt())('dicomnet store / scp --storage', () => {
     [['scp', '--duplicates', 'keep']],
     [['scp', '--storage', '/tmp/x', '--duplicates', 'sometimes']],
     [['scp', '--storage', '/proc/no-such-dir/x']],
+    [['scp', '--storage', aFile]],
   ])('bad arguments %j exit 2 with a message', async (args) => {
     const r = await runCli(args);
     expect(r.code, r.stdout + r.stderr).toBe(2);

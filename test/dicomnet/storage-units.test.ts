@@ -54,6 +54,13 @@ describe('makeDirs (mkdir -p that also returns under /proc)', () => {
   it('fails (does not spin) where a folder cannot be made', () => {
     expect(() => makeDirsSync('/proc/no-such-dir/x')).toThrow();
   });
+
+  it('fails when the name is taken by a file (EEXIST is not a folder), and under a file', () => {
+    const file = join(work, 'taken');
+    writeFileSync(file, 'x');
+    expect(() => makeDirsSync(file)).toThrow(expect.objectContaining({ code: 'ENOTDIR' }));
+    expect(() => makeDirsSync(join(file, 'sub'))).toThrow(expect.objectContaining({ code: 'ENOTDIR' }));
+  });
 });
 
 describe('scanFile and walk (what the SCU reads before it associates)', () => {

@@ -1,7 +1,7 @@
 // `mkdir -p` without Node's `{ recursive: true }`, which never returns for a path under /proc
 // (Node 22 retries ENOENT forever there). Missing ancestors are created one by one, bounded.
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 const MAX_DEPTH = 256;
@@ -23,6 +23,7 @@ function next(err: unknown, p: string, parentMade: Set<string>): 'done' | 'paren
 export function makeDirsSync(path: string): void {
   const pending = [path];
   const parentMade = new Set<string>();
+  let existed = false;
   for (let i = 0; pending.length > 0 && i < 2 * MAX_DEPTH; i++) {
     const p = pending[pending.length - 1]!;
     let error: unknown;
@@ -31,8 +32,15 @@ export function makeDirsSync(path: string): void {
     } catch (err) {
       error = err;
     }
-    if (next(error, p, parentMade) === 'done') pending.pop();
-    else if (pending.length < MAX_DEPTH) pending.push(dirname(p));
+    if (next(error, p, parentMade) === 'done') {
+      if (p === path) existed = error !== undefined;
+      pending.pop();
+    } else if (pending.length < MAX_DEPTH) pending.push(dirname(p));
     else throw error;
+  }
+  // EEXIST says a name is taken, not that it is a folder: `dicomnet scp --storage FILE` listened,
+  // and every instance then failed at its write.
+  if (existed && !statSync(path).isDirectory()) {
+    throw Object.assign(new Error(`'${path}' is a file, not a folder`), { code: 'ENOTDIR', path });
   }
 }
