@@ -159,9 +159,9 @@ export async function sendFiles(o: SendOptions): Promise<SendSummary> {
     for (const group of planAssociations(files)) {
       // A file of ours that cannot be read or converted to the end, once part of its message is
       // out, breaks the association it was being sent on (PS3.8 cannot take it back): the files
-      // after it, and those under way beside it, go on a new association. (One that fails before
-      // any of it is written, a file removed after the scan, fails alone: Association.request.) Each round reports that file,
-      // so there are at most as many rounds as files.
+      // after it, and those under way beside it, go on a new association. Each round reports that
+      // file, so there are at most as many rounds as files. (One that fails before any of it is
+      // written, a file removed after the scan, fails alone: Association.request.)
       let todo = group.files;
       while (todo.length > 0) {
         const round = await sendRound(net, o, group.contexts, todo, report);

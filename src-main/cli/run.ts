@@ -9,7 +9,7 @@ import { USAGE, UsageError } from './usage';
  * goes on instead (a send that started finishes; its exit code says how it went) and its further
  * output is dropped: DICOM work is not cut off by a closed pipe.
  */
-export function keepGoingWithoutReader(stream: NodeJS.WriteStream): void {
+function keepGoingWithoutReader(stream: NodeJS.WriteStream): void {
   stream.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;
   });
