@@ -29,6 +29,8 @@ export interface VerifyOptions extends PeerConnection {
   readonly repeat?: number;
   /** Transfer syntaxes proposed for Verification (default explicit and implicit little endian). */
   readonly transferSyntaxes?: readonly string[];
+  /** Stops a repeat loop after the C-ECHO under way; the association is then released. */
+  readonly signal?: AbortSignal;
 }
 
 export async function verifyPeer(o: VerifyOptions): Promise<VerifyResult> {
@@ -83,6 +85,10 @@ export async function verifyPeer(o: VerifyOptions): Promise<VerifyResult> {
   const echoStarted = nowMs();
   try {
     for (let i = 0; i < repeat; i++) {
+      if (o.signal?.aborted) {
+        failure = { step: 'echo', code: 'cancelled', plain: `Interrupted after ${i} of ${repeat} C-ECHOs, all answered with Success; the association was released.` };
+        break;
+      }
       const r = await echo(association, o.timeoutMs);
       lastStatus = r.status;
       if (r.status !== 0x0000) {
@@ -95,7 +101,7 @@ export async function verifyPeer(o: VerifyOptions): Promise<VerifyResult> {
     failure = toFailure(err, 'echo');
   }
   const echoes = {
-    sent: rtts.length + (failure ? 1 : 0),
+    sent: rtts.length + (failure && failure.code !== 'cancelled' ? 1 : 0),
     succeeded: rtts.length,
     lastStatus,
     rttMs: rtts.length ? { min: Math.min(...rtts), avg: rtts.reduce((s, x) => s + x, 0) / rtts.length, max: Math.max(...rtts) } : undefined,

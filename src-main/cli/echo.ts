@@ -3,6 +3,7 @@
 import type { VerifyResult } from '../../src-shared/models';
 import { verifyPeer } from '../app/verify';
 import { optimiseEarly } from '../app/optimise-early';
+import { onInterrupt } from './interrupt';
 import { printable } from './printable';
 import { PEER_OPTIONS, parseCommandLine, parsePositiveInt, peerConnection } from './options';
 import { UsageError } from './usage';
@@ -15,7 +16,14 @@ export async function runEcho(argv: string[], out: NodeJS.WritableStream, err: N
   const repeat = v.repeat === undefined ? 1 : parsePositiveInt(v.repeat, '--repeat');
   if (repeat > 1) optimiseEarly();
 
-  const result = await verifyPeer({ ...peer, repeat });
+  // A single echo is over in milliseconds: Node's own Ctrl-C is right for it.
+  const interrupt = repeat > 1 ? onInterrupt(err, 'stopping after the C-ECHO under way (the association is released)') : undefined;
+  let result: VerifyResult;
+  try {
+    result = await verifyPeer({ ...peer, repeat, signal: interrupt?.signal });
+  } finally {
+    interrupt?.dispose();
+  }
   if (v.json) out.write(`${JSON.stringify(result)}\n`);
   else printText(result, out, err);
   return result.ok ? 0 : 1;

@@ -1,6 +1,7 @@
 // `dicomnet store HOST PORT PATH...`: send DICOM files with C-STORE, one line per file and a summary.
 
 import { sendFiles, type FileOutcome, type SendSummary } from '../app/send';
+import { onInterrupt } from './interrupt';
 import { printable } from './printable';
 import { PEER_OPTIONS, parseCommandLine, peerConnection } from './options';
 import { UsageError } from './usage';
@@ -13,10 +14,16 @@ export async function runStore(argv: string[], out: NodeJS.WritableStream, err: 
   const peer = peerConnection(v, host, portText);
 
   const lines = new FileLines(out, err);
-  const summary = await sendFiles({
-    ...peer, paths,
-    onFile: (r) => (v.json ? out.write(`${JSON.stringify({ type: 'file', ...r })}\n`) : lines.add(r)),
-  });
+  const interrupt = onInterrupt(err, 'stopping the send (the association is aborted, the files not yet stored are reported)');
+  let summary: SendSummary;
+  try {
+    summary = await sendFiles({
+      ...peer, paths, signal: interrupt.signal,
+      onFile: (r) => (v.json ? out.write(`${JSON.stringify({ type: 'file', ...r })}\n`) : lines.add(r)),
+    });
+  } finally {
+    interrupt.dispose();
+  }
   if (v.json) out.write(`${JSON.stringify({ type: 'summary', ...summary })}\n`);
   else {
     lines.end();
