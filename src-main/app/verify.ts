@@ -132,12 +132,14 @@ export async function verifyPeer(o: VerifyOptions): Promise<VerifyResult> {
 function addTransportSteps(steps: VerifyStep[], failedAt: VerifyStepName, timings: Record<string, number | undefined> | undefined, tls: boolean, why: string): void {
   const order: VerifyStepName[] = tls ? ['resolve', 'connect', 'tls'] : ['resolve', 'connect'];
   for (const name of order) {
-    const ms = timings?.[`${name}Ms`] ?? 0;
+    const ms = timings?.[`${name}Ms`];
     if (name === failedAt) {
-      steps.push({ step: name, ok: false, ms, detail: why });
+      steps.push({ step: name, ok: false, ms: ms ?? 0, detail: why });
       return;
     }
-    steps.push({ step: name, ok: true, ms });
+    // Not reached: our TLS key is checked before the name is resolved (transport.ts).
+    if (ms === undefined && failedAt === 'tls') continue;
+    steps.push({ step: name, ok: true, ms: ms ?? 0 });
   }
 }
 

@@ -2,10 +2,12 @@
 // its complaint about us; a verification code is our complaint about its certificate. The errors
 // are the ones node:tls gives (codes and OpenSSL messages as Node 22 words them).
 
-import { connect } from 'node:net';
+import { createPrivateKey } from 'node:crypto';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { DicomNet } from '../../src-main/dicomnet/dicom-net';
-import { explainIncomingTlsFailure } from '../../src-main/dicomnet/transport/errors';
+import { explainIncomingTlsFailure, TransportError } from '../../src-main/dicomnet/transport/errors';
+import { connect as connectTransport } from '../../src-main/dicomnet/transport/transport';
 import { makeTestPki } from '../helpers/certs';
 
 const alert = (code: string, text: string, n: number) => Object.assign(
@@ -47,6 +49,49 @@ describe('a failed handshake on our TLS listener names the caller', () => {
       });
       await expect.poll(() => failures.length).toBe(1);
       expect(failures[0]).toMatchObject({ code: 'closed', remoteAddress: expect.stringMatching(/127\.0\.0\.1$/), remotePort: localPort });
+    } finally {
+      await net.close(0);
+    }
+  });
+});
+
+describe('our own certificate and key, unusable: the tls step fails before any connection is made', () => {
+  it.each([
+    ['an encrypted key', 'key-encrypted', /private key is encrypted/],
+    ['a key that is not the certificate\'s', 'key-mismatch', /do not belong together/],
+    ['a key file given as the certificate', 'bad-local-credentials', /could not be read .*must hold a PEM certificate/],
+  ])('%s', async (name, code, plain) => {
+    const pki = await makeTestPki();
+    const tls = name === 'an encrypted key'
+      ? { cert: pki.client.certPem, key: createPrivateKey(pki.client.keyPem).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret' }) }
+      : name.startsWith('a key that')
+        ? { cert: pki.client.certPem, key: pki.server.keyPem }
+        : { cert: pki.client.keyPem, key: pki.client.keyPem };
+    // Before, the refused key threw inside the tls step: its 60 s timer kept the process alive,
+    // the TCP connection stayed open, and the peer logged a caller that closed its handshake.
+    let connections = 0;
+    const server = createServer((s) => { connections++; s.destroy(); });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const err = await connectTransport({ host: '127.0.0.1', port, tls: { ...tls, ca: [pki.ca.certPem] }, timeoutMs: 60_000 }).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(TransportError);
+      expect(err).toMatchObject({ step: 'tls', code });
+      expect((err as TransportError).plain).toMatch(plain);
+      expect(connections).toBe(0);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
+
+describe('our TLS listener with an unusable key', () => {
+  it('does not start, and says what is wrong with the key instead of OpenSSL\'s words alone', async () => {
+    const pki = await makeTestPki();
+    const net = DicomNet.startup();
+    try {
+      await expect(net.listen({ host: '127.0.0.1', port: 0, tls: { cert: pki.server.certPem, key: pki.client.keyPem } }))
+        .rejects.toThrow(/^The TLS listener cannot start: Our TLS certificate and private key do not belong together/);
     } finally {
       await net.close(0);
     }

@@ -102,6 +102,8 @@ export function classifyTransportError(err: unknown, c: FailureContext, timings:
     return make(c.step, 'timeout', `No answer from ${at} within ${(c.timeoutMs ?? 0) / 1000} s: a firewall may be dropping the connection, or the host is down.`);
   }
   if (c.step === 'tls' || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code in tlsCertCodes) {
+    const local = explainLocalCredentials(err);
+    if (local) return make('tls', local.code, local.plain);
     const known = tlsCertCodes[code];
     if (known) return make('tls', known[0], known[1](c));
     const m = message.toLowerCase();
@@ -132,6 +134,25 @@ export function classifyTransportError(err: unknown, c: FailureContext, timings:
     return make(c.step, 'reset', `The connection to ${at} was reset by the peer: it may refuse our address, or expect TLS.`);
   }
   return make(c.step, code ? code.toLowerCase() : 'error', `The ${c.step} step to ${at} failed: ${message}.`);
+}
+
+/**
+ * Our own certificate and key, refused by OpenSSL as the TLS context is made (before a byte of a
+ * handshake): what is wrong with them, in plain words; undefined for any other error.
+ */
+export function explainLocalCredentials(err: unknown): { code: string; plain: string } | undefined {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
+  const message = (err as Error | undefined)?.message ?? String(err);
+  if (code === 'ERR_OSSL_BAD_DECRYPT' || code === 'ERR_OSSL_BAD_PASSWORD_READ') {
+    return { code: 'key-encrypted', plain: 'Our TLS private key is encrypted (it needs a passphrase), and a DICOM node must use it unattended: give the key without a passphrase (openssl pkey -in KEY -out PLAIN.key), or import it with its passphrase (dicomnet cert import FILE --passphrase P).' };
+  }
+  if (code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH') {
+    return { code: 'key-mismatch', plain: 'Our TLS certificate and private key do not belong together: give the key that was made with this certificate.' };
+  }
+  if (code === 'ERR_OSSL_PEM_NO_START_LINE' || code === 'ERR_OSSL_UNSUPPORTED' || code.startsWith('ERR_OSSL_ASN1') || code.startsWith('ERR_OSSL_PEM')) {
+    return { code: 'bad-local-credentials', plain: `Our TLS certificate or private key could not be read (${message}): the certificate file must hold a PEM certificate, the key file its PEM private key.` };
+  }
+  return undefined;
 }
 
 /** A caller's failed TLS handshake on our listener, in plain words (the acceptor's side of the table above). */

@@ -4,8 +4,9 @@
 // algorithm with delayed ACKs adds 40 ms stalls per message.
 
 import { createServer as createTcpServer, connect as tcpConnect, isIP, Socket, type Server } from 'node:net';
+import type * as NodeTls from 'node:tls';
 import type { TLSSocket } from 'node:tls';
-import { classifyTransportError, TransportError, type CertificateSummary, type StepTimings, type TransportStep } from './errors';
+import { classifyTransportError, explainLocalCredentials, TransportError, type CertificateSummary, type StepTimings, type TransportStep } from './errors';
 import { clientOptions, serverOptions, type TlsConfig } from './tls-policy';
 import { nowMs } from '../clock';
 
@@ -264,7 +265,13 @@ async function listenOn(options: ListenOptions, onConnection: (socket: Socket) =
     const requireClientCert = options.tls.requireClientCert === true;
     // Client certificates are checked here, not by node:tls (rejectUnauthorized), which drops a
     // refused caller without a word: this way the log says why (none sent, not trusted, expired).
-    const s = tlsModule.createServer({ ...serverOptions(options.tls), rejectUnauthorized: false, handshakeTimeout: options.handshakeTimeoutMs ?? 30_000 });
+    let s: ReturnType<typeof tlsModule.createServer>;
+    try {
+      s = tlsModule.createServer({ ...serverOptions(options.tls), rejectUnauthorized: false, handshakeTimeout: options.handshakeTimeoutMs ?? 30_000 });
+    } catch (err) {
+      const local = explainLocalCredentials(err);
+      throw local ? Object.assign(new Error(`The TLS listener cannot start: ${local.plain}`, { cause: err }), { code: local.code }) : err;
+    }
     s.on('secureConnection', (socket: TLSSocket) => {
       if (requireClientCert && !socket.authorized) {
         const cert = socket.getPeerCertificate();
@@ -336,7 +343,13 @@ function step<T>(name: TransportStep, ctx: { host: string; port: number; timeout
       holder.socket?.destroy();
       reject(e instanceof TransportError ? e : classifyTransportError(e, { host: ctx.host, port: ctx.port, step: name, timeoutMs: ctx.timeoutMs }, timings));
     }
-    holder.socket = run(done, fail, (socket) => { holder.socket = socket; });
+    try {
+      holder.socket = run(done, fail, (socket) => { holder.socket = socket; });
+    } catch (err) {
+      // A step that throws as it starts (node:tls refusing our own key) fails like any other: its
+      // timer cleared (it kept the process alive for the whole timeout) and its socket closed.
+      fail(err);
+    }
   });
 }
 
@@ -346,6 +359,21 @@ const NEXT_ADDRESS_ON: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EHOSTUNRE
 export async function connect(o: ConnectOptions): Promise<ConnectResult> {
   const timings: StepTimings = {};
   const ctx = { host: o.host, port: o.port, timeoutMs: o.timeoutMs };
+
+  // Our own certificate and key first: one OpenSSL refuses (encrypted, not PEM, not a pair) can
+  // never make a handshake, and trying one anyway left the peer logging a caller that "closed the
+  // connection during the TLS handshake", as if it were the peer's certificate at fault.
+  let tls: typeof NodeTls | undefined;
+  let tlsOptions: ReturnType<typeof clientOptions> | undefined;
+  if (o.tls) {
+    tls = await import('node:tls');
+    tlsOptions = clientOptions(o.tls, o.host, tls.checkServerIdentity);
+    try {
+      tlsOptions = { ...tlsOptions, secureContext: tls.createSecureContext(tlsOptions) };
+    } catch (err) {
+      throw classifyTransportError(err, { host: o.host, port: o.port, step: 'tls', timeoutMs: o.timeoutMs }, timings);
+    }
+  }
 
   let t = nowMs();
   let addresses = [o.host];
@@ -392,12 +420,12 @@ export async function connect(o: ConnectOptions): Promise<ConnectResult> {
 
   t = nowMs();
   const tlsConfig = o.tls;
-  const tls = await import('node:tls');
+  const tlsModule = tls!;
   const secure = await step<TLSSocket>('tls', ctx, timings, (done, fail) => {
     // The chain, host name and pin are checked here at secureConnect rather than by node:tls
     // (rejectUnauthorized), so that a refused certificate can still be shown to the user. Nothing
     // is sent on the socket before these checks pass.
-    const s = tls.connect({ ...clientOptions(tlsConfig, o.host, tls.checkServerIdentity), rejectUnauthorized: false, socket: tcp });
+    const s = tlsModule.connect({ ...tlsOptions, rejectUnauthorized: false, socket: tcp });
     s.once('secureConnect', () => {
       s.off('error', fail);
       const peer = sessionInfo(s).peerCertificate;
@@ -411,6 +439,9 @@ export async function connect(o: ConnectOptions): Promise<ConnectResult> {
     tcp.once('close', () => fail(Object.assign(new Error('socket disconnected'), { code: 'ECONNRESET' })));
     return s;
   }).catch(async (err: unknown) => {
+    // The TCP connection under a failed handshake is ours to close (a handshake that never
+    // started, our key refused, left it open, and the peer waiting on it).
+    tcp.destroy();
     // Closed at our ClientHello without a TLS alert: a plain DICOM port does that (DCMTK), but so
     // may a TLS peer refusing us. A second, unverified handshake tells them apart.
     if (err instanceof TransportError && err.code === 'closed' && !(await probeTls(o.host, o.port, Math.min(o.timeoutMs, 3000)))) {
