@@ -1,6 +1,7 @@
 // Helpers shared by the subcommands for reading and checking option values.
 
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { aeTitleProblem } from '../../src-shared/ae-title';
 import { describeProblems, validateSettings, type Settings } from '../../src-shared/settings-schema';
@@ -25,7 +26,9 @@ export function parseHost(value: string | undefined, name = 'HOST'): string {
   if (value === undefined || value.trim() === '' || /\s/.test(value) || [...value].some(control)) {
     throw new UsageError(`${name} must be a host name or an IP address, not ${JSON.stringify(value ?? '')}.`);
   }
-  return value;
+  // '[::1]', as URLs write IPv6 addresses and as our own logs print them ('[::1]:11112').
+  const bracketed = /^\[(.*)\]$/.exec(value);
+  return bracketed && isIP(bracketed[1]!) === 6 ? bracketed[1]! : value;
 }
 
 export function parsePositiveInt(value: string | undefined, name: string, max = 1_000_000): number {

@@ -13,7 +13,7 @@ import { DUPLICATE_POLICIES, StorageService, type DuplicatePolicy } from '../dic
 import { uidName } from '../dicomnet/uids';
 import { explainConnectionError } from '../dicomnet/explain';
 import { printable } from './printable';
-import { parseAeTitle, parseCommandLine, parsePort, parsePositiveInt, readFileOption, readSettingsOption } from './options';
+import { parseAeTitle, parseCommandLine, parseHost, parsePort, parsePositiveInt, readFileOption, readSettingsOption } from './options';
 import { UsageError } from './usage';
 
 /** Creates the storage folder if needed; a sentence saying what is wrong, or undefined. */
@@ -56,7 +56,7 @@ export function parseScpArgs(argv: string[]) {
   const node = v.settings === undefined ? undefined : readSettingsOption(v.settings).localNode;
   const aeTitle = parseAeTitle(v.aet ?? node?.aeTitle ?? 'DICOMNET', '--aet');
   const port = parsePort(v.port ?? String(node?.port ?? 11112), '--port', true);
-  const host = v.host ?? node?.bindAddress;
+  const host = v.host === undefined ? node?.bindAddress : v.host === '' ? '' : parseHost(v.host, '--host');
   const allowed = v['allow-calling'] !== undefined ? v['allow-calling'].split(',').map((t) => parseAeTitle(t, '--allow-calling')) : node?.allowedCallingAeTitles;
   const maxAssociations = v['max-associations'] !== undefined ? parsePositiveInt(v['max-associations'], '--max-associations', 10_000) : node?.maxAssociations;
   if (v.storage === undefined && !v.ignore && node?.storageFolder) v.storage = node.storageFolder;

@@ -135,6 +135,18 @@ process.on('exit', () => process.stderr.write('V8FLAGS ' + JSON.stringify({ flag
     expect(o.failure.plain).toMatch(/calling AE title 'STRANGER'/);
   });
 
+  it("an IPv6 address in brackets, as URLs and our own logs write it ('[::1]'), is taken for HOST and --host", async () => {
+    const v6 = await startCliScp(['--port', '0', '--host', '[::1]', '--aet', 'V6SCP']);
+    try {
+      const r = await runCli(['echo', '[::1]', String(v6.ports.plain), '--aec', 'V6SCP']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^C-ECHO DICOMNET -> V6SCP@::1:\d+: Success/);
+      expect(v6.stderr()).toMatch(/\[::1\]:\d+ DICOMNET -> V6SCP accepted/);
+    } finally {
+      await v6.stop();
+    }
+  });
+
   it('closed port: exit 1, the connect step says nothing is listening', async () => {
     const probe = await startCliScp(['--port', '0', '--host', '127.0.0.1']);
     const port = probe.ports.plain;
