@@ -86,7 +86,7 @@ export async function verifyPeer(o: VerifyOptions): Promise<VerifyResult> {
   try {
     for (let i = 0; i < repeat; i++) {
       if (o.signal?.aborted) {
-        failure = { step: 'echo', code: 'cancelled', plain: `Interrupted after ${i} of ${repeat} C-ECHOs, all answered with Success; the association was released.` };
+        failure = { step: 'echo', code: 'cancelled', plain: `Interrupted after ${i} of ${repeat} C-ECHOs, all answered with Success; the association is then released (see its step).` };
         break;
       }
       const r = await echo(association, o.timeoutMs);
