@@ -42,7 +42,7 @@ export function parsePositiveInt(value: string | undefined, name: string, max = 
 export function parseSeconds(value: string | undefined, name: string): number {
   const n = Number(value);
   if (value === undefined || !Number.isFinite(n) || n <= 0 || n > 86_400) {
-    throw new UsageError(`${name} must be a number of seconds greater than 0, not '${value ?? ''}'.`);
+    throw new UsageError(`${name} must be a number of seconds greater than 0 and at most 86400 (a day), not '${value ?? ''}'.`);
   }
   return n;
 }
