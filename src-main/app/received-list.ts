@@ -4,15 +4,17 @@
 import { dirname } from 'node:path';
 import type { ReceivedStudy } from '../../src-shared/models';
 import type { ReceivedInstance } from '../dicomnet/services/storage/store-scp';
+import { BoundedList } from './bounded-list';
 
 export class ReceivedList {
-  private readonly instances: ReceivedInstance[] = [];
+  private readonly instances: BoundedList<ReceivedInstance>;
 
-  constructor(private readonly capacity = 100_000) {}
+  constructor(capacity = 100_000) {
+    this.instances = new BoundedList(capacity);
+  }
 
   add(i: ReceivedInstance): void {
     this.instances.push(i);
-    if (this.instances.length > this.capacity) this.instances.splice(0, this.instances.length - this.capacity);
   }
 
   /** Studies, the most recently received first. */
