@@ -9,11 +9,15 @@ export class BoundedList<T> {
   /** Items before this index are dropped already (removed from `items` in batches). */
   private start = 0;
 
-  constructor(readonly capacity: number) {}
+  /** `onDrop` hears of each item as it falls out (oldest first). */
+  constructor(readonly capacity: number, private readonly onDrop?: (item: T) => void) {}
 
   push(item: T): void {
     this.items.push(item);
-    if (this.items.length - this.start > this.capacity) this.start++;
+    if (this.items.length - this.start > this.capacity) {
+      const dropped = this.items[this.start++]!;
+      this.onDrop?.(dropped);
+    }
     if (this.start >= Math.max(1024, this.capacity)) {
       this.items = this.items.slice(this.start);
       this.start = 0;

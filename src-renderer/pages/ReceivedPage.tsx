@@ -3,13 +3,33 @@ import { useEffect, useState } from 'react';
 import type { ReceivedStudy } from '../../src-shared/models';
 import { invoke, isDesktop, on } from '../api';
 
+/** At most one fetch of the received studies per this many ms while instances arrive. */
+const RELOAD_EVERY_MS = 500;
+
 export function ReceivedPage() {
   const [studies, setStudies] = useState<readonly ReceivedStudy[]>([]);
   const [error, setError] = useState<string>();
   const reload = () => invoke('received:studies').then(setStudies, () => undefined);
   useEffect(() => {
     void reload();
-    return on('instance:received', () => void reload());
+    // A modality sends hundreds of instances a second: the list is fetched at most twice a second
+    // (the instant one arrives after a quiet spell), not once per instance, which kept the main
+    // process, and the node receiving in it, busy answering the page.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let last = 0;
+    const off = on('instance:received', () => {
+      if (timer) return;
+      const wait = Math.max(0, last + RELOAD_EVERY_MS - Date.now());
+      timer = setTimeout(() => {
+        timer = undefined;
+        last = Date.now();
+        void reload();
+      }, wait);
+    });
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
+    };
   }, []);
   return (
     <Box>
