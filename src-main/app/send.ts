@@ -127,7 +127,9 @@ function plainError(err: unknown): string {
 
 export async function sendFiles(o: SendOptions): Promise<SendSummary> {
   const started = nowMs();
-  const results: FileOutcome[] = [];
+  // The summary's counts, kept as the outcomes pass, not the outcomes themselves (the summary was
+  // four passes over every outcome, all held to the end).
+  const counts = { files: 0, stored: 0, warnings: 0, failed: 0, skipped: 0, bytes: 0 };
   // Outcomes reach onFile at the end of the event-loop turn: a peer without an asynchronous
   // operations window (DCMTK) waits between its response and our next request, and what is done
   // for the file just answered (the CLI's JSON line, the GUI's progress event) is better done once
@@ -140,7 +142,13 @@ export async function sendFiles(o: SendOptions): Promise<SendSummary> {
     listenerError ??= err;
   });
   const report = (r: FileOutcome) => {
-    results.push(r);
+    counts.files++;
+    if (r.outcome === 'stored') {
+      counts.stored++;
+      counts.bytes += r.bytes;
+      if (r.status !== undefined && classifyStatus(r.status) === 'Warning') counts.warnings++;
+    } else if (r.outcome === 'failed') counts.failed++;
+    else counts.skipped++;
     if (o.onFile) reports.add(r);
   };
   const skip = (path: string, reason: string) => report({ path, outcome: 'skipped', detail: reason, bytes: 0, ms: 0 });
@@ -176,19 +184,11 @@ export async function sendFiles(o: SendOptions): Promise<SendSummary> {
   if (listenerError) throw listenerError;
 
   const seconds = (nowMs() - started) / 1000;
-  const stored = results.filter((r) => r.outcome === 'stored');
-  const bytes = stored.reduce((s, r) => s + r.bytes, 0);
-  const failed = results.filter((r) => r.outcome === 'failed').length;
   return {
-    ok: failed === 0 && stored.length > 0,
-    files: results.length,
-    stored: stored.length,
-    warnings: stored.filter((r) => r.status !== undefined && classifyStatus(r.status) === 'Warning').length,
-    failed,
-    skipped: results.filter((r) => r.outcome === 'skipped').length,
-    bytes,
+    ok: counts.failed === 0 && counts.stored > 0,
+    ...counts,
     seconds,
-    megabytesPerSecond: seconds > 0 ? bytes / 1e6 / seconds : 0,
+    megabytesPerSecond: seconds > 0 ? counts.bytes / 1e6 / seconds : 0,
     associations,
   };
 }
