@@ -124,7 +124,7 @@ export function identityRequestProblems(r: unknown): { field: string; message: s
   });
   if (!Array.isArray(o.ipAddresses) || o.ipAddresses.length > 32) add('ipAddresses', 'must be a list of at most 32 IP addresses');
   else o.ipAddresses.forEach((n, i) => {
-    if (typeof n !== 'string' || !(/^[\d.]+$/.test(n) || n.includes(':')) || hostProblem(n) !== undefined) add(`ipAddresses[${i}]`, `'${String(n)}' is not an IP address`);
+    if (typeof n !== 'string' || !(/^[\d.]+$/.test(n) || n.includes(':')) || n.includes('[') || hostProblem(n) !== undefined) add(`ipAddresses[${i}]`, `'${String(n)}' is not an IP address`);
   });
   if (!Number.isInteger(o.days) || (o.days as number) < 1 || (o.days as number) > 3650) add('days', 'must be a whole number of days from 1 to 3650');
   if (Array.isArray(o.dnsNames) && Array.isArray(o.ipAddresses) && o.dnsNames.length + o.ipAddresses.length === 0) add('dnsNames', 'name at least one host name or IP address: peers check the certificate against it');

@@ -90,12 +90,22 @@ const HOST_NAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const IPV6 = /^(?=.*:)[0-9A-Fa-f:.]{2,45}$/;
 
-/** A host name (RFC 1123), an IPv4 address or an IPv6 address. */
+/**
+ * A host as stored: trimmed, and an IPv6 address without the brackets that URLs and our own logs
+ * put around it ('[::1]:11112'), so that a user may paste it back as shown.
+ */
+export function hostValue(value: string): string {
+  const v = value.trim();
+  const bracketed = /^\[(.*)\]$/.exec(v);
+  return bracketed && IPV6.test(bracketed[1]!) ? bracketed[1]! : v;
+}
+
+/** A host name (RFC 1123), an IPv4 address or an IPv6 address (bare or in brackets). */
 export function hostProblem(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.trim() === '') return 'must be a host name or an IP address';
-  const v = value.trim();
+  const v = hostValue(value);
   if (IPV4.test(v) || (IPV6.test(v) && v.split('::').length <= 2) || (HOST_NAME.test(v) && !/^[\d.]+$/.test(v))) return undefined;
-  return `'${v}' is not a host name or an IP address`;
+  return `'${value.trim()}' is not a host name or an IP address`;
 }
 
 export function aeTitleFieldProblem(value: unknown): string | undefined {
@@ -152,7 +162,7 @@ export function validateLocalNode(raw: unknown, field = 'localNode'): Validated<
     value: {
       aeTitle: (v.aeTitle as string).trim(),
       port: v.port as number,
-      bindAddress: (v.bindAddress as string).trim(),
+      bindAddress: hostValue(v.bindAddress as string),
       storageFolder: v.storageFolder as string,
       allowedCallingAeTitles: (v.allowedCallingAeTitles as string[]).map((t) => t.trim()),
       maxAssociations: v.maxAssociations as number,
@@ -191,7 +201,7 @@ export function validatePeer(raw: unknown, field = 'peer'): Validated<Omit<Peer,
       id: raw.id as string | undefined,
       name: (raw.name as string).trim(),
       aeTitle: (raw.aeTitle as string).trim(),
-      host: (raw.host as string).trim(),
+      host: hostValue(raw.host as string),
       port: raw.port as number,
       tls: tls as TlsMode,
       trustAnchors: (anchors as string[]).map((a) => fingerprintOf(a)!),

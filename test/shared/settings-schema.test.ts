@@ -1,6 +1,7 @@
 // The shared settings schema: defaults that work, and every problem named by its field.
 
 import { describe, expect, it } from 'vitest';
+import { identityRequestProblems } from '../../src-shared/certificates';
 import { DEFAULT_SETTINGS, describeProblems, hostProblem, portProblem, validateLocalNode, validatePeer, validateSettings } from '../../src-shared/settings-schema';
 
 describe('settings schema', () => {
@@ -36,12 +37,24 @@ describe('settings schema', () => {
     expect(validateSettings({ version: 2 }).ok).toBe(false);
   });
 
-  it.each([['pacs.example.org'], ['10.0.0.5'], ['::1'], ['fe80::1'], ['localhost'], ['PACS-01']])('host %s is valid', (h) => {
+  it.each([['pacs.example.org'], ['10.0.0.5'], ['::1'], ['fe80::1'], ['[::1]'], [' [fe80::1] '], ['localhost'], ['PACS-01']])('host %s is valid', (h) => {
     expect(hostProblem(h)).toBeUndefined();
   });
 
-  it.each([[''], ['a b'], ['300.1.1.1'], ['-bad.example'], ['x'.repeat(300)], [42]])('host %j is not', (h) => {
+  it.each([[''], ['a b'], ['300.1.1.1'], ['-bad.example'], ['x'.repeat(300)], [42], ['[10.0.0.5]'], ['[pacs]'], ['[::1']])('host %j is not', (h) => {
     expect(hostProblem(h)).toBeDefined();
+  });
+
+  it('an IPv6 address pasted in brackets, as our logs print callers, is stored bare', () => {
+    const peer = validatePeer({ name: 'P', aeTitle: 'P', host: ' [::1] ', port: 104 });
+    expect(peer.ok && peer.value.host).toBe('::1');
+    const node = validateLocalNode({ bindAddress: '[::1]' });
+    expect(node.ok && node.value.bindAddress).toBe('::1');
+    expect(validatePeer({ name: 'P', aeTitle: 'P', host: '[pacs]', port: 104 })).toEqual({ ok: false, problems: [{ field: 'peer.host', message: "'[pacs]' is not a host name or an IP address" }] });
+    // A certificate's IP address is written into it as given: there the brackets are refused.
+    const cert = (ip: string) => identityRequestProblems({ ipAddresses: [ip], dnsNames: [] }).filter((p) => p.field.startsWith('ipAddresses'));
+    expect(cert('[::1]')).toEqual([{ field: 'ipAddresses[0]', message: "'[::1]' is not an IP address" }]);
+    expect(cert('::1')).toEqual([]);
   });
 
   it('ports are 1-65535 whole numbers; peers trim their text and default to TLS off', () => {
