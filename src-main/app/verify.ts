@@ -29,7 +29,10 @@ export interface VerifyOptions extends PeerConnection {
   readonly repeat?: number;
   /** Transfer syntaxes proposed for Verification (default explicit and implicit little endian). */
   readonly transferSyntaxes?: readonly string[];
-  /** Stops a repeat loop after the C-ECHO under way; the association is then released. */
+  /**
+   * Stops a repeat loop after the C-ECHO under way, the association then released; before the
+   * association is accepted, it ends the step under way at once.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -53,7 +56,7 @@ export async function verifyPeer(o: VerifyOptions): Promise<VerifyResult> {
 
   let connected;
   try {
-    connected = await net.connect({ host: o.host, port: o.port, tls: o.tls, associate, connectTimeoutMs: o.timeoutMs });
+    connected = await net.connect({ host: o.host, port: o.port, tls: o.tls, associate, connectTimeoutMs: o.timeoutMs, signal: o.signal });
   } catch (err) {
     const f = toFailure(err, 'associate');
     const timings: Record<string, number | undefined> | undefined = err instanceof TransportError ? { ...err.timings }

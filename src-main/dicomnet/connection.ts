@@ -29,6 +29,8 @@ import type { UlEvent } from './ul/events';
 
 /** How much of the peer's first chunk is kept to explain a failed association (a banner's first line). */
 const FIRST_BYTES_KEPT = 48;
+/** How long a cancelled association waits for the peer to close after our A-ABORT (cancel()). */
+const CANCEL_CLOSE_MS = 500;
 
 /** A data set's source failed before any of its message was written (sendStreamNow). */
 class NothingSent extends Error {
@@ -497,6 +499,19 @@ export class Association extends EventEmitter<AssociationEvents> {
     }
     this.abortInfo ??= { origin: 'local', source: AbortSource.ServiceUser, reason: 0, explanation };
     this.dispatch('Evt15', { explanation });
+  }
+
+  /**
+   * The user's cancel: A-ABORT (Evt15), and the transport closed by us soon after rather than at
+   * ARTIM's end (Sta13 waits for the peer to close it, PS3.8 §9.2): a silent peer kept a Ctrl-C
+   * waiting for the whole timeout. DCMTK's ASC_abortAssociation closes at once; the short grace
+   * lets an A-ABORT queued behind a data set still reach the peer.
+   */
+  cancel(explanation = 'cancelled by the user'): void {
+    this.abort(explanation);
+    if (this.closed) return;
+    const timer = setTimeout(() => this.destroySocket(), CANCEL_CLOSE_MS);
+    void this.whenClosed().then(() => clearTimeout(timer));
   }
 
   /** Resolves once the transport is closed. */

@@ -37,6 +37,11 @@ export interface ConnectConfig {
   readonly associate: DicomAssociate;
   /** Limit for each of resolve, connect and the TLS handshake. */
   readonly connectTimeoutMs?: number;
+  /**
+   * Ends the connect at once, whatever step it is in (Ctrl-C, the GUI's Cancel); while the
+   * A-ASSOCIATE-AC is awaited, with an A-ABORT. Once connect() has resolved, it is the caller's.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** What connect() learned on the way, for diagnostics: each step's duration in ms. */
@@ -145,7 +150,7 @@ export class DicomNet extends EventEmitter<DicomNetEvents> {
    */
   async connect(config: ConnectConfig): Promise<Connected> {
     const timeoutMs = config.connectTimeoutMs ?? this.options.timeouts?.acseMs ?? 30_000;
-    const transport = await transportConnect({ host: config.host, port: config.port, tls: config.tls, timeoutMs });
+    const transport = await transportConnect({ host: config.host, port: config.port, tls: config.tls, timeoutMs, signal: config.signal });
     const association = new Association(true, { address: config.host, port: config.port }, this.options);
     this.track(association);
     // With TLS 1.3 the server checks our certificate after our handshake is done: its alert arrives
@@ -153,9 +158,15 @@ export class DicomNet extends EventEmitter<DicomNetEvents> {
     let socketError: Error | undefined;
     transport.socket.once('error', (e) => { socketError = e; });
     const started = nowMs();
+    const onAbort = () => association.cancel();
+    config.signal?.addEventListener('abort', onAbort, { once: true });
     try {
+      if (config.signal?.aborted) onAbort();
       await association.requestAssociation(transport.socket, config.associate);
     } catch (err) {
+      if (config.signal?.aborted) {
+        throw new AssociationError('associate', 'cancelled', 'Cancelled while waiting for the peer to accept the association; it was aborted (A-ABORT).', { timings: { ...transport.timings, associateMs: nowMs() - started } });
+      }
       const failure = config.tls && socketError
         ? classifyTransportError(socketError, { host: config.host, port: config.port, step: 'tls' }, transport.timings)
         : await diagnoseAssociateFailure(err, association.firstBytes ?? new Uint8Array(0), config, association);
@@ -164,6 +175,8 @@ export class DicomNet extends EventEmitter<DicomNetEvents> {
         failure.details.timings = { ...transport.timings, associateMs: nowMs() - started };
       }
       throw failure;
+    } finally {
+      config.signal?.removeEventListener('abort', onAbort);
     }
     return {
       association,

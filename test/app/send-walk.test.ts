@@ -25,7 +25,7 @@ describe('walk', () => {
     symlinkSync(join(root, 'missing'), join(study, 'series-a', 'broken.dcm'));
 
     const problems: [string, string][] = [];
-    const files = walk([study, join(root, 'no-such-path')], (p, why) => problems.push([p, why]));
+    const files = [...walk([study, join(root, 'no-such-path')], (p, why) => problems.push([p, why]))];
     expect(files).toEqual([
       join(study, 'README'),
       join(study, 'series-a', 'x.dcm'),
@@ -47,7 +47,7 @@ describe('walk', () => {
     symlinkSync('..', join(top, 'series', 'up')); // back to `top`
     symlinkSync(join(top, 'series'), join(top, 'series-again'));
     const problems: [string, string][] = [];
-    const files = walk([top, join(top, 'series')], (p, why) => problems.push([p, why]));
+    const files = [...walk([top, join(top, 'series')], (p, why) => problems.push([p, why]))];
     expect(files).toEqual([join(top, 'series', '1.dcm'), join(top, 'series', '2.dcm')]);
     expect(problems.map(([p]) => p)).toEqual([join(top, 'series', 'up'), join(top, 'series-again'), join(top, 'series')]);
     for (const [, why] of problems) expect(why).toMatch(/already walked/);
@@ -58,13 +58,13 @@ describe('walk', () => {
     mkdirSync(dir);
     execFileSync('mkfifo', [join(dir, 'pipe')]);
     const problems: [string, string][] = [];
-    expect(walk(['/dev/null', dir], (p, why) => problems.push([p, why]))).toEqual([]);
+    expect([...walk(['/dev/null', dir], (p, why) => problems.push([p, why]))]).toEqual([]);
     expect(problems).toEqual([['/dev/null', 'not a regular file (a device)'], [join(dir, 'pipe'), 'not a regular file (a named pipe)']]);
   });
 
   it('a file given directly is taken as it is', () => {
     const f = join(root, 'single.dcm');
     writeFileSync(f, 's');
-    expect(walk([f], () => undefined)).toEqual([f]);
+    expect([...walk([f], () => undefined)]).toEqual([f]);
   });
 });

@@ -5,6 +5,7 @@
 // (a slow PACS), so that the signal always lands in the middle of the send.
 
 import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +75,69 @@ async function reported(kind: ScpAssociationEvent['kind'], from: number): Promis
   }
   return undefined;
 }
+
+/**
+ * A peer that takes the TCP connection and never answers (a device hung, or a firewall that lets
+ * the SYN through), keeping what it receives. Before, Ctrl-C was heard only when --timeout ran out.
+ */
+async function silentPeer(): Promise<{ server: Server; port: number; received: () => Buffer }> {
+  const chunks: Buffer[] = [];
+  const server = createServer((s) => {
+    s.on('data', (c) => chunks.push(c));
+    s.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, port: (server.address() as { port: number }).port, received: () => Buffer.concat(chunks) };
+}
+
+/** The PDU types in `bytes`, read as a PDU stream (type, reserved, 32-bit length). */
+function pduTypes(bytes: Buffer): number[] {
+  const types: number[] = [];
+  for (let at = 0; at + 6 <= bytes.length && types.length < 10; at += 6 + bytes.readUInt32BE(at + 2)) types.push(bytes[at]!);
+  return types;
+}
+
+describe.runIf(cliBuilt())('Ctrl-C while the peer is silent: heard at once, not after --timeout', () => {
+  it('echo --repeat, waiting for the A-ASSOCIATE-AC: the request is aborted (A-ABORT), exit 1', async () => {
+    const peer = await silentPeer();
+    try {
+      const r = await interrupted(['echo', '127.0.0.1', String(peer.port), '--repeat', '5', '--timeout', '60'], () => peer.received().length > 0);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/FAIL +associate .*Cancelled while waiting for the peer to accept the association; it was aborted \(A-ABORT\)/);
+      for (let i = 0; i < 50 && pduTypes(peer.received()).length < 2; i++) await new Promise((res) => setTimeout(res, 20));
+      expect(pduTypes(peer.received())).toEqual([0x01, 0x07]);
+    } finally {
+      peer.server.close();
+    }
+  });
+
+  it('store, waiting for the A-ASSOCIATE-AC: every file cancelled, the summary printed, exit 1', async () => {
+    const peer = await silentPeer();
+    const src = join(work, 'silent');
+    mkdirSync(src, { recursive: true });
+    for (let i = 0; i < 3; i++) makeInstance(join(src, `s${i}.dcm`), { pixelBytes: 100, seed: i });
+    try {
+      const r = await interrupted(['store', '127.0.0.1', String(peer.port), src, '--timeout', '60'], () => peer.received().length > 0);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stdout + r.stderr).toMatch(/: 0 stored, 3 failed, 0 skipped/);
+      expect(r.stderr).toMatch(/FAILED .*s0\.dcm: cancelled/);
+    } finally {
+      peer.server.close();
+    }
+  });
+
+  it('echo --tls --repeat, in the TLS handshake: cancelled in that step, exit 1', async () => {
+    const peer = await silentPeer();
+    try {
+      const r = await interrupted(['echo', '127.0.0.1', String(peer.port), '--tls', '--repeat', '5', '--timeout', '60'], () => peer.received().length > 0);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/FAIL +tls .*Cancelled during the TLS handshake with 127\.0\.0\.1:\d+; no association was requested/);
+      expect(peer.received()[0]).toBe(0x16);
+    } finally {
+      peer.server.close();
+    }
+  });
+});
 
 describe.runIf(cliBuilt())('Ctrl-C during echo and store', () => {
   it('store: the association is aborted, the files not sent are reported, the summary printed, exit 1', async () => {

@@ -119,7 +119,7 @@ describe('scanFile and walk (what the SCU reads before it associates)', () => {
     writeFileSync(join(tree, 'sub', 'c.dcm'), '');
     const expected = [join(tree, 'a.dcm'), join(tree, 'b.dcm'), join(tree, 'sub', 'c.dcm')];
     for (const given of [tree, `${tree}/`, `${tree}/./`, `${tree}/sub/..`]) {
-      expect(walk([given], () => undefined)).toEqual(expected);
+      expect([...walk([given], () => undefined)]).toEqual(expected);
     }
   });
 });

@@ -86,6 +86,10 @@ export function classifyTransportError(err: unknown, c: FailureContext, timings:
   const at = `${c.host}:${c.port}`;
   const make = (step: TransportStep, short: string, plain: string) => new TransportError(step, short, plain, timings, err, c.peerCertificate);
 
+  if (code === 'CANCELLED') {
+    const during = { resolve: `resolving '${c.host}'`, connect: `connecting to ${at}`, tls: `the TLS handshake with ${at}` }[c.step];
+    return make(c.step, 'cancelled', `Cancelled during ${during}; no association was requested.`);
+  }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') {
     return make('resolve', 'not-found', `The name '${c.host}' could not be resolved: check the host name, or use the peer's IP address (DNS${code === 'EAI_AGAIN' ? ' did not answer' : ' has no such name'}).`);
   }

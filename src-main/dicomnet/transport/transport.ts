@@ -32,6 +32,8 @@ export interface ConnectOptions {
    * Tests give a name two addresses this way (no name here has both an IPv6 and an IPv4 one).
    */
   readonly resolveAll?: (host: string) => Promise<readonly string[]>;
+  /** Ends the step under way at once (Ctrl-C, the GUI's Cancel): a connect to a silent host waited out its timeout. */
+  readonly signal?: AbortSignal;
 }
 
 export interface TlsSessionInfo {
@@ -325,24 +327,30 @@ async function listenOn(options: ListenOptions, onConnection: (socket: Socket) =
 }
 
 /** Runs `start` with a deadline; the socket (if any, the last one `track`ed) is destroyed on failure. */
-function step<T>(name: TransportStep, ctx: { host: string; port: number; timeoutMs: number }, timings: StepTimings, run: (done: (v: T) => void, fail: (e: unknown) => void, track: (s: Socket) => void) => Socket | undefined): Promise<T> {
+function step<T>(name: TransportStep, ctx: { host: string; port: number; timeoutMs: number; signal?: AbortSignal }, timings: StepTimings, run: (done: (v: T) => void, fail: (e: unknown) => void, track: (s: Socket) => void) => Socket | undefined): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const holder: { socket?: Socket } = {};
     let finished = false;
     const timer = setTimeout(() => fail(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })), ctx.timeoutMs);
-    function done(v: T) {
-      if (finished) return;
+    const onAbort = () => fail(Object.assign(new Error('cancelled'), { code: 'CANCELLED' }));
+    ctx.signal?.addEventListener('abort', onAbort, { once: true });
+    function settle() {
       finished = true;
       clearTimeout(timer);
+      ctx.signal?.removeEventListener('abort', onAbort);
+    }
+    function done(v: T) {
+      if (finished) return;
+      settle();
       resolve(v);
     }
     function fail(e: unknown) {
       if (finished) return;
-      finished = true;
-      clearTimeout(timer);
+      settle();
       holder.socket?.destroy();
       reject(e instanceof TransportError ? e : classifyTransportError(e, { host: ctx.host, port: ctx.port, step: name, timeoutMs: ctx.timeoutMs }, timings));
     }
+    if (ctx.signal?.aborted) return onAbort();
     try {
       holder.socket = run(done, fail, (socket) => { holder.socket = socket; });
     } catch (err) {
@@ -358,7 +366,7 @@ const NEXT_ADDRESS_ON: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EHOSTUNRE
 
 export async function connect(o: ConnectOptions): Promise<ConnectResult> {
   const timings: StepTimings = {};
-  const ctx = { host: o.host, port: o.port, timeoutMs: o.timeoutMs };
+  const ctx = { host: o.host, port: o.port, timeoutMs: o.timeoutMs, signal: o.signal };
 
   // Our own certificate and key first: one OpenSSL refuses (encrypted, not PEM, not a pair) can
   // never make a handshake, and trying one anyway left the peer logging a caller that "closed the
