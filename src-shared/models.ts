@@ -47,6 +47,17 @@ export interface VerifyResult {
   readonly totalMs: number;
 }
 
+/** A presentation context of an association and its result, the UIDs named where we know them. */
+export interface ActivityContext {
+  readonly id: number;
+  readonly abstractSyntax: string;
+  /** e.g. 'PatientRootQueryRetrieveInformationModelFind'; absent for a UID we do not know. */
+  readonly abstractSyntaxName?: string;
+  readonly transferSyntax?: string;
+  readonly transferSyntaxName?: string;
+  readonly result: string;
+}
+
 /** One step in the life of an association, as the activity log keeps it. */
 export interface ActivityEntry {
   readonly id: number;
@@ -58,7 +69,7 @@ export interface ActivityEntry {
   readonly remotePort?: number;
   readonly callingAeTitle?: string;
   readonly calledAeTitle?: string;
-  readonly contexts?: readonly { readonly id: number; readonly abstractSyntax: string; readonly transferSyntax?: string; readonly result: string }[];
+  readonly contexts?: readonly ActivityContext[];
   /** Why, for rejections and aborts; what was done, for releases. */
   readonly detail?: string;
   readonly durationMs?: number;

@@ -10,6 +10,7 @@ import type { EventChannel, EventChannels, InvokeChannel, InvokeReply } from '..
 import type { ActivityFilter, VerifyResult } from '../../src-shared/models';
 import { describeProblems, validateLocalNode } from '../../src-shared/settings-schema';
 import type { ScpAssociationEvent } from '../dicomnet/services/scp';
+import { uidName } from '../dicomnet/uids';
 import { ActivityLog } from './activity-log';
 import { certificateHandlers } from './certificate-handlers';
 import { CertificateStore, type KeyProtector } from './certificates/cert-store';
@@ -253,6 +254,12 @@ function activityFilter(o: Record<string, unknown>): ActivityFilter {
   return f;
 }
 
+/** The name of a UID we know, for the Activity page; undefined for one we do not. */
+function knownName(uid: string): string | undefined {
+  const name = uidName(uid);
+  return name === uid ? undefined : name;
+}
+
 function toActivity(e: ScpAssociationEvent) {
   return {
     direction: 'in' as const,
@@ -262,7 +269,7 @@ function toActivity(e: ScpAssociationEvent) {
     remotePort: e.remotePort,
     callingAeTitle: e.callingAeTitle,
     calledAeTitle: e.calledAeTitle,
-    contexts: e.contexts,
+    contexts: e.contexts?.map((c) => ({ ...c, abstractSyntaxName: knownName(c.abstractSyntax), transferSyntaxName: c.transferSyntax ? knownName(c.transferSyntax) : undefined })),
     detail: e.detail,
     durationMs: e.durationMs,
   };

@@ -137,9 +137,12 @@ function associationLabel(e: Pick<ScpAssociationEvent, 'associationId' | 'remote
 
 export function formatEvent(e: ScpAssociationEvent): string {
   let line = `${associationLabel(e)} ${e.kind}`;
+  const accepted = e.contexts?.filter((c) => c.result === 'acceptance').length;
+  // Accepted with every context refused (PS3.8 allows it): the caller can do nothing on it, and
+  // "accepted" alone read as if the query or retrieve it came for were served.
+  if (e.kind === 'accepted' && accepted === 0) line += ', but with no presentation context (this node offers none of what was asked)';
   if (e.contexts && e.contexts.length > 8) {
     // storescu proposes ~120 contexts by default: count them instead of listing them.
-    const accepted = e.contexts.filter((c) => c.result === 'acceptance').length;
     line += `: ${accepted} of ${e.contexts.length} presentation contexts accepted`;
   } else if (e.contexts) {
     line += `: ${e.contexts.map((c) => `#${c.id} ${uidName(c.abstractSyntax)} ${c.result === 'acceptance' ? `accepted (${uidName(c.transferSyntax ?? '')})` : c.result}`).join('; ')}`;

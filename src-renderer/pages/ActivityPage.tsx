@@ -35,7 +35,7 @@ export function ActivityPage() {
               <TableCell>{e.direction === 'in' ? 'incoming' : 'outgoing'}</TableCell>
               <TableCell>{e.remoteAddress}{e.remotePort ? `:${e.remotePort}` : ''}</TableCell>
               <TableCell>{e.callingAeTitle ?? '?'} -&gt; {e.calledAeTitle ?? '?'}</TableCell>
-              <TableCell><Chip size="small" label={e.kind} color={e.kind === 'rejected' || e.kind === 'aborted' ? 'error' : e.kind === 'accepted' ? 'success' : 'default'} /></TableCell>
+              <TableCell><OutcomeChip entry={e} /></TableCell>
               <TableCell>{e.durationMs !== undefined ? `${e.durationMs} ms` : ''}</TableCell>
             </TableRow>,
             open === e.id && (
@@ -44,7 +44,11 @@ export function ActivityPage() {
                 {e.direction === 'in' && e.kind === 'rejected' && e.callingAeTitle && (
                   <Button size="small" sx={{ mt: 0.5 }} onClick={(ev) => { ev.stopPropagation(); addAsPeer(e); }}>Add {e.callingAeTitle} as peer</Button>
                 )}
-                {e.contexts?.map((c) => <Typography key={c.id} variant="body2">#{c.id} {c.abstractSyntax}: {c.result}{c.transferSyntax ? ` (${c.transferSyntax})` : ''}</Typography>)}
+                {e.contexts?.map((c) => (
+                  <Typography key={c.id} variant="body2" title={c.abstractSyntax}>
+                    #{c.id} {c.abstractSyntaxName ?? c.abstractSyntax}: {c.result}{c.transferSyntax ? ` (${c.transferSyntaxName ?? c.transferSyntax})` : ''}
+                  </Typography>
+                ))}
               </TableCell></TableRow>
             ),
           ])}
@@ -53,4 +57,15 @@ export function ActivityPage() {
       </Table>
     </Box>
   );
+}
+
+/**
+ * An association accepted with every presentation context refused (PS3.8 allows it) can serve
+ * nothing: a C-FIND or C-MOVE asked of a node that only stores. A green "accepted" misled there.
+ */
+function OutcomeChip({ entry: e }: { entry: ActivityEntry }) {
+  if (e.kind === 'accepted' && e.contexts && e.contexts.length > 0 && !e.contexts.some((c) => c.result === 'acceptance')) {
+    return <Chip size="small" label="accepted, no context" color="warning" title="None of the presentation contexts asked for is offered by this node: see the details" />;
+  }
+  return <Chip size="small" label={e.kind} color={e.kind === 'rejected' || e.kind === 'aborted' ? 'error' : e.kind === 'accepted' ? 'success' : 'default'} />;
 }

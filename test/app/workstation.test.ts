@@ -88,7 +88,8 @@ describe('local node, peers, verify, send', () => {
     await until('the association reached the activity log', () => ws.activity.list({ direction: 'in' }).some((a) => a.kind === 'released'));
     const accepted = ws.activity.list({ outcome: 'accepted' });
     expect(accepted[0]).toMatchObject({ direction: 'in', callingAeTitle: 'WS1', calledAeTitle: 'WS1' });
-    expect(accepted[0]?.contexts?.[0]).toMatchObject({ abstractSyntax: '1.2.840.10008.1.1', result: 'acceptance' });
+    expect(accepted[0]?.contexts?.[0]).toMatchObject({ abstractSyntax: '1.2.840.10008.1.1', abstractSyntaxName: 'Verification', result: 'acceptance' });
+    expect(accepted[0]?.contexts?.[0]?.transferSyntaxName).toMatch(/^(Explicit|Implicit) VR Little Endian$/);
   });
 
   it('sends a folder to a peer with progress events; the received list groups it by study', async () => {

@@ -170,6 +170,17 @@ describe.runIf(haveChromium('GUI e2e') && rendererBuilt() && requireDcmtk('GUI e
     await shot('received');
   });
 
+  it('a DCMTK findscu, asking a node that only stores, shows as accepted with no context, the SOP class named', async () => {
+    const find = await runDcmtk('findscu', ['-P', '-aet', 'FINDSCU', '-aec', 'E2E', '-k', 'QueryRetrieveLevel=PATIENT', '127.0.0.1', String(nodePort)]);
+    expect(find.code).not.toBe(0);
+    await page.getByRole('tab', { name: 'Activity' }).click();
+    const table = page.getByRole('table', { name: 'activity' });
+    const row = table.getByRole('row').filter({ hasText: 'FINDSCU -> E2E' }).filter({ hasText: 'accepted, no context' });
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
+    await row.click();
+    await expect.poll(() => table.textContent(), { timeout: 5_000 }).toMatch(/#1 PatientRootQueryRetrieveInformationModelFind: abstract-syntax-not-supported/);
+  });
+
   it('Send pushes a generated study to DCMTK storescp, the progress bar reaching 100 %', async () => {
     const src = join(work, 'to-dcmtk');
     mkdirSync(src, { recursive: true });

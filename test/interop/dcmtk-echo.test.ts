@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoHandlers } from '../../src-main/dicomnet/services/echo';
 import { DicomScp, type ScpAssociationEvent } from '../../src-main/dicomnet/services/scp';
 import { VERIFICATION_TRANSFER_SYNTAXES } from '../../src-main/dicomnet/uids';
+import { formatEvent } from '../../src-main/cli/scp';
 import { cliBuilt, runCli } from '../cli/run-cli';
 import { makeTestPki, type TestPki } from '../helpers/certs';
 import { killAllDcmtk, requireDcmtk, runDcmtk, startStorescp } from '../helpers/dcmtk';
@@ -62,6 +63,19 @@ describe.runIf(haveDcmtk && cliBuilt())('interop with DCMTK: C-ECHO', () => {
       const r = await runDcmtk('echoscu', ['-aet', 'ECHOSCU', '-aec', 'NOT-DICOMNET', '127.0.0.1', String(plainPort)], 10_000);
       expect(r.code).not.toBe(0);
       expect(r.stdout + r.stderr).toMatch(/Called AE Title Not Recognized/i);
+    });
+
+    it('findscu and movescu: each context refused as not supported, and the log line says so by name', async () => {
+      const find = await runDcmtk('findscu', ['-P', '-aet', 'FINDSCU', '-aec', 'DICOMNET', '-k', 'QueryRetrieveLevel=PATIENT', '-k', 'PatientName', '127.0.0.1', String(plainPort)], 10_000);
+      expect(find.code).not.toBe(0);
+      expect(find.stdout + find.stderr).toMatch(/No Acceptable Presentation Contexts/);
+      const move = await runDcmtk('movescu', ['-S', '-aet', 'MOVESCU', '-aec', 'DICOMNET', '-k', 'QueryRetrieveLevel=STUDY', '-k', 'StudyInstanceUID=1.2.3', '127.0.0.1', String(plainPort)], 10_000);
+      expect(move.code).not.toBe(0);
+      const line = (aet: string) => formatEvent(events.find((e) => e.callingAeTitle === aet && e.kind === 'accepted')!);
+      expect(line('FINDSCU')).toMatch(/FINDSCU -> DICOMNET accepted, but with no presentation context \(this node offers none of what was asked\): #1 PatientRootQueryRetrieveInformationModelFind abstract-syntax-not-supported/);
+      expect(line('MOVESCU')).toMatch(/accepted, but with no presentation context .*: #1 StudyRootQueryRetrieveInformationModelFind abstract-syntax-not-supported.*; #3 StudyRootQueryRetrieveInformationModelMove abstract-syntax-not-supported/);
+      // A context that is accepted is not called "no presentation context".
+      expect(line('ECHOSCU')).toMatch(/ECHOSCU -> DICOMNET accepted: #1 Verification accepted \(/);
     });
 
     it('+tls: echoscu verifies our certificate against the CA and succeeds', async () => {
