@@ -350,8 +350,23 @@ describe('storage: duplicates, aborts, conversion', () => {
     makeInstance(join(src, '2.dcm'), { sopClassUid: CT_IMAGE, seed: 2 });
     const { summary, files } = await send(node.port, [src]);
     expect(summary).toMatchObject({ ok: false, stored: 1, failed: 1 });
-    expect(files.find((f) => f.outcome === 'failed')?.detail).toMatch(/accepted no presentation context .*1\.2\.840\.10008\.5\.1\.4\.1\.1\.2\b/);
+    expect(files.find((f) => f.outcome === 'failed')?.detail).toBe(`The peer does not store CTImageStorage (${CT_IMAGE}) objects (it answered 'abstract syntax not supported'): it is not set up for this kind of object; ask its administrator to enable the SOP class.`);
     expect(node.instances).toHaveLength(1);
+  });
+
+  it('a compressed file the peer takes only uncompressed fails with what to do (we never decompress)', async () => {
+    const node = await startNode({ contexts: new Map([[SECONDARY_CAPTURE, [TransferSyntax.ExplicitVRLittleEndian]]]) });
+    const alone = freshDir('jpeg-alone');
+    makeInstance(join(alone, 'j.dcm'), { seed: 1, transferSyntaxUid: TransferSyntax.JPEGLosslessSV1 });
+    const one = await send(node.port, [alone]);
+    expect(one.files[0]?.detail).toBe(`The peer does not accept SecondaryCaptureImageStorage (${SECONDARY_CAPTURE}) in JPEGLosslessSV1 (${TransferSyntax.JPEGLosslessSV1}) ('transfer syntaxes not supported'): decompress the file first (e.g. dcmdjpeg, dcmdjpls, dcmdrle) or have the peer accept its syntax.`);
+    // Beside an uncompressed file of the same class, the peer's accepted syntax is named.
+    const mixed = freshDir('jpeg-mixed');
+    makeInstance(join(mixed, 'a.dcm'), { seed: 2 });
+    makeInstance(join(mixed, 'j.dcm'), { seed: 3, transferSyntaxUid: TransferSyntax.JPEGLosslessSV1 });
+    const two = await send(node.port, [mixed]);
+    expect(two.summary).toMatchObject({ stored: 1, failed: 1 });
+    expect(two.files.find((f) => f.outcome === 'failed')?.detail).toMatch(/^The peer stores SecondaryCaptureImageStorage \(.*\) only as Explicit VR Little Endian, and this file is JPEGLosslessSV1 \(.*\), which we cannot convert to those: decompress the file first/);
   });
 });
 

@@ -16,7 +16,8 @@ import { fileSource, headFirstSource } from '../../part10/byte-source';
 import { part10HeaderFromHead, readPart10Header, type Part10Header } from '../../part10/file-meta';
 import { canTranscode, loadVrDictionary, transcode } from '../../part10/transcode';
 import { TransferSyntax } from '../../part10/transfer-syntax';
-import { PresentationContextResult } from '../../pdu/constants';
+import { PresentationContextResult, presentationContextResultText } from '../../pdu/constants';
+import { uidName } from '../../uids';
 import { isEncodableUid } from '../../pdu/validate';
 
 /** PS3.8 §9.3.2.2: presentation context IDs are odd numbers 1..255, so at most 128 per association. */
@@ -145,6 +146,34 @@ export function choosePlan(association: Association, file: DicomFile): SendPlan 
   if (same) return { context: same };
   const other = accepted.find((pc) => pc.transferSyntax !== undefined && canTranscode(ts, pc.transferSyntax));
   return other ? { context: other, transcodeTo: other.transferSyntax } : undefined;
+}
+
+/**
+ * Why no accepted context fits the file, from the peer's answers for its SOP class (PS3.8 §9.3.3.2):
+ * a peer that does not store the class at all needs another fix than one that stores it in other
+ * transfer syntaxes only (a compressed file is sent as it is: we convert between the uncompressed
+ * little endian syntaxes, never decompress).
+ */
+export function noContextExplanation(association: Association, file: DicomFile): string {
+  const { mediaStorageSopClassUid: sopClass, transferSyntaxUid: ts } = file.header;
+  const what = `${uidName(sopClass)} (${sopClass})`;
+  const inTs = `${uidName(ts)} (${ts})`;
+  const forClass = (association.associate?.presentationContexts ?? []).filter((pc) => pc.abstractSyntax === sopClass);
+  const takes = [...new Set(forClass.filter((pc) => pc.result === PresentationContextResult.Acceptance && pc.transferSyntax).map((pc) => uidName(pc.transferSyntax!)))];
+  const compressed = !canTranscode(ts, TransferSyntax.ExplicitVRLittleEndian);
+  const decompress = compressed ? 'decompress the file first (e.g. dcmdjpeg, dcmdjpls, dcmdrle) or have the peer accept its syntax' : 'have the peer accept it';
+  if (takes.length > 0) {
+    return `The peer stores ${what} only as ${takes.join(', ')}, and this file is ${inTs}, which we cannot convert to those: ${decompress}.`;
+  }
+  const results = new Set(forClass.map((pc) => pc.result));
+  if (forClass.length > 0 && results.size === 1 && results.has(PresentationContextResult.AbstractSyntaxNotSupported)) {
+    return `The peer does not store ${what} objects (it answered 'abstract syntax not supported'): it is not set up for this kind of object; ask its administrator to enable the SOP class.`;
+  }
+  if (forClass.length > 0 && [...results].every((r) => r === PresentationContextResult.TransferSyntaxesNotSupported || r === PresentationContextResult.AbstractSyntaxNotSupported)) {
+    return `The peer does not accept ${what} in ${inTs}${compressed ? '' : ' nor in the little endian syntaxes we can convert it to'} ('transfer syntaxes not supported'): ${decompress}.`;
+  }
+  const answers = forClass.map((pc) => presentationContextResultText[pc.result ?? PresentationContextResult.NoReason] ?? `result ${pc.result}`);
+  return `The peer accepted no presentation context for ${what} in ${inTs} (its answer: ${[...new Set(answers)].join(', ') || 'none'}): it does not take this kind of object from us.`;
 }
 
 /** Read buffers, used again once their piece is written. */
@@ -361,10 +390,7 @@ export interface StoreOutcome {
 /** Sends one file with C-STORE and resolves with the peer's status. */
 export async function storeFile(association: Association, file: DicomFile, timeoutMs?: number, hooks: SendHooks = {}): Promise<StoreOutcome> {
   const plan = choosePlan(association, file);
-  if (!plan) {
-    throw new AssociationError('dimse', 'no-context',
-      `The peer accepted no presentation context for this file's SOP class ${file.header.mediaStorageSopClassUid} with transfer syntax ${file.header.transferSyntaxUid} (nor one we can convert to): it does not store this kind of object.`);
-  }
+  if (!plan) throw new AssociationError('dimse', 'no-context', noContextExplanation(association, file));
   const source = plan.transcodeTo ? transcodedDataSet(file, plan.transcodeTo) : fileDataSet(file, hooks);
   const rsp: DimseMessage = await association.request(plan.context.id, {
     commandField: CommandField.CStoreRq,
