@@ -118,6 +118,13 @@ describe.runIf(haveDcmtk && cliBuilt())('interop with DCMTK: C-STORE', () => {
     expect(scp.stderr()).toMatch(/stored .* -> .*\.dcm/);
   }, 60_000);
 
+  it('storescu --abort (an A-ABORT instead of a release after its files): stored, and the log says how far it got', async () => {
+    const r = await runDcmtk('storescu', ['--abort', '-aet', 'ABORTER', '-aec', 'DICOMNET', '127.0.0.1', String(scp.ports.plain), sent[0]!.path, sent[1]!.path], 30_000);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    await expect.poll(() => scp.stderr(), { timeout: 5000 }).toMatch(/ABORTER -> DICOMNET aborted: peer: .* \(after 2 request\(s\) served\) \(\d+ ms\)/);
+    expect(receivedBySop(storage).has(sent[1]!.sopInstanceUid)).toBe(true);
+  }, 60_000);
+
   it('storescu +tls -> dicomnet scp (TLS port): stored unchanged', async () => {
     rmSync(storage, { recursive: true, force: true });
     mkdirSync(storage, { recursive: true });

@@ -110,7 +110,10 @@ export class DicomScp extends EventEmitter<ScpEvents> {
     this.net.on('releaseRequest', (a) => this.report('released', a, `${this.requestCounts.get(a) ?? 0} request(s) served`));
     this.net.on('abort', (a, info) => {
       this.abortReported.add(a);
-      this.report('aborted', a, `${info.origin}: ${info.explanation}`);
+      // How far it got: an abort after the last C-STORE (storescu --abort, a modality that never
+      // releases) is not the refusal an abort before any request usually is.
+      const served = this.accepted.has(a) ? ` (after ${this.requestCounts.get(a) ?? 0} request(s) served)` : '';
+      this.report('aborted', a, `${info.origin}: ${info.explanation}${served}`);
     });
     this.net.on('close', (a) => {
       this.accepted.delete(a);
