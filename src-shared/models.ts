@@ -124,6 +124,13 @@ export interface InstanceReceived {
 }
 
 /** Progress of a send: files done so far, bytes, rate, the file that just finished. */
+/** A file of a send that was not stored, and why. */
+export interface SendFileProblem {
+  readonly path: string;
+  readonly outcome: 'failed' | 'skipped';
+  readonly detail: string;
+}
+
 export interface SendProgress {
   readonly sendId: string;
   readonly filesDone: number;
@@ -134,6 +141,10 @@ export interface SendProgress {
   /** Seconds left at the current rate, once known. */
   readonly secondsLeft?: number;
   readonly megabytesPerSecond: number;
-  readonly file?: { readonly path: string; readonly outcome: 'stored' | 'failed' | 'skipped'; readonly detail: string };
+  /**
+   * The files that were not stored (failed or skipped) since the previous event, in order. Stored
+   * files are only counted: progress comes at most ten times a second, not once per file.
+   */
+  readonly problems?: readonly SendFileProblem[];
   readonly finished?: { readonly ok: boolean; readonly stored: number; readonly failed: number; readonly skipped: number; readonly seconds: number };
 }

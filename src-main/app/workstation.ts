@@ -18,6 +18,7 @@ import { BadRequest, objectOf, stringField } from './requests';
 import { listenerTlsConfig, peerTlsConfig, TlsSetupError } from './tls-settings';
 import { LocalNode } from './local-node';
 import { Peers } from './peers';
+import { ProgressThrottle } from './progress-throttle';
 import { ReceivedList } from './received-list';
 import { sendFiles } from './send';
 import { SettingsError, SettingsStore, type SettingsBackend } from './settings-store';
@@ -187,35 +188,38 @@ export class Workstation {
       filesTotal: plan.files, bytesTotal: plan.bytes,
       secondsLeft: bytesDone > 0 ? Math.max(0, (plan.bytes - bytesDone) / 1e6 / rate()) : undefined,
     };
+    const progress = new ProgressThrottle((problems) => {
+      this.emit('send:progress', { sendId, filesDone, bytesDone, megabytesPerSecond: rate(), ...totals(), problems });
+    });
     void sendFiles({
       host: peer.host, port: peer.port, callingAeTitle: s.localNode.aeTitle, calledAeTitle: peer.aeTitle,
       tls, timeoutMs: s.localNode.timeoutSeconds * 1000, paths, signal: controller.signal,
       onPlan: (p) => {
         plan = p;
-        this.emit('send:progress', { sendId, filesDone, bytesDone, megabytesPerSecond: 0, ...totals() });
+        progress.changed();
       },
       onFile: (r) => {
         if (r.outcome !== 'skipped') filesDone++;
         bytesDone += r.bytes;
-        this.emit('send:progress', { sendId, filesDone, bytesDone, megabytesPerSecond: rate(), ...totals(), file: { path: r.path, outcome: r.outcome, detail: r.detail } });
+        progress.changed(r.outcome === 'stored' ? undefined : { path: r.path, outcome: r.outcome, detail: r.detail });
       },
     }).then(
       (summary) => {
-        this.emit('send:progress', {
-          sendId, filesDone, bytesDone, megabytesPerSecond: summary.megabytesPerSecond, ...totals(), secondsLeft: 0,
+        progress.finish((problems) => this.emit('send:progress', {
+          sendId, filesDone, bytesDone, megabytesPerSecond: summary.megabytesPerSecond, ...totals(), secondsLeft: 0, problems,
           finished: { ok: summary.ok, stored: summary.stored, failed: summary.failed, skipped: summary.skipped, seconds: summary.seconds },
-        });
+        }));
         this.emit('association', this.activity.add({
           direction: 'out', kind: summary.ok ? 'released' : 'aborted', at: Date.now(), remoteAddress: peer.host, remotePort: peer.port,
           callingAeTitle: s.localNode.aeTitle, calledAeTitle: peer.aeTitle, durationMs: Math.round(summary.seconds * 1000),
           detail: `send: ${summary.stored} stored, ${summary.failed} failed, ${summary.skipped} skipped over ${summary.associations} association(s)`,
         }));
       },
-      (err: Error) => this.emit('send:progress', {
+      (err: Error) => progress.finish((problems) => this.emit('send:progress', {
         sendId, filesDone, bytesDone, megabytesPerSecond: rate(),
-        file: { path: '', outcome: 'failed', detail: err.message },
+        problems: [...(problems ?? []), { path: '', outcome: 'failed', detail: err.message }],
         finished: { ok: false, stored: 0, failed: filesDone, skipped: 0, seconds: (nowMs() - started) / 1000 },
-      }),
+      })),
     ).finally(() => this.sends.delete(sendId));
     return sendId;
   }

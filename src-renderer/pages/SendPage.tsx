@@ -1,8 +1,10 @@
 import { Alert, Box, Button, LinearProgress, MenuItem, Stack, TextField, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
-import type { SendProgress } from '../../src-shared/models';
+import type { SendFileProblem, SendProgress } from '../../src-shared/models';
 import type { Peer } from '../../src-shared/settings-schema';
 import { invoke, isDesktop, on } from '../api';
+
+const SHOWN_PROBLEMS = 500;
 
 export function SendPage() {
   const [peers, setPeers] = useState<readonly Peer[]>([]);
@@ -10,17 +12,19 @@ export function SendPage() {
   const [paths, setPaths] = useState('');
   const [sendId, setSendId] = useState<string>();
   const [progress, setProgress] = useState<SendProgress>();
-  const [files, setFiles] = useState<NonNullable<SendProgress['file']>[]>([]);
+  // The files not stored, the first SHOWN_PROBLEMS of them: they were the last 200 files of any
+  // outcome, so a failure early in a big send scrolled away behind the files stored after it.
+  const [problems, setProblems] = useState<readonly SendFileProblem[]>([]);
   const [error, setError] = useState<string>();
   useEffect(() => {
     invoke('peers:list').then(setPeers, (e: Error) => setError(e.message));
     return on('send:progress', (p) => {
       setProgress(p);
-      if (p.file) setFiles((f) => [...f.slice(-199), p.file!]);
+      if (p.problems) setProblems((f) => (f.length >= SHOWN_PROBLEMS ? f : [...f, ...p.problems!.slice(0, SHOWN_PROBLEMS - f.length)]));
     });
   }, []);
   const start = () => {
-    setFiles([]);
+    setProblems([]);
     setProgress(undefined);
     invoke('send:start', { peerId, paths: paths.split('\n').map((p) => p.trim()).filter(Boolean) }).then((r) => setSendId(r.sendId), (e: Error) => setError(e.message));
   };
@@ -58,7 +62,10 @@ export function SendPage() {
             {!progress.finished && progress.secondsLeft !== undefined && `, about ${Math.ceil(progress.secondsLeft)} s left`}
             {progress.finished && ` — done: ${progress.finished.stored} stored, ${progress.finished.failed} failed, ${progress.finished.skipped} skipped`}
           </Typography>
-          {files.filter((f) => f.outcome !== 'stored').map((f, i) => <Typography key={i} variant="body2" color="error">{f.outcome}: {f.path} {f.detail}</Typography>)}
+          {problems.map((f, i) => <Typography key={i} variant="body2" color="error">{f.outcome}: {f.path} {f.detail}</Typography>)}
+          {progress.finished && problems.length < progress.finished.failed + progress.finished.skipped && (
+            <Typography variant="body2" color="error">… and {progress.finished.failed + progress.finished.skipped - problems.length} more not stored (the first {problems.length} are shown).</Typography>
+          )}
         </Box>
       )}
     </Stack>

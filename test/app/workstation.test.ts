@@ -3,12 +3,14 @@
 // associations over loopback; our own node is the peer.
 
 import { createServer } from 'node:net';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROGRESS_MS } from '../../src-main/app/progress-throttle';
 import { Workstation } from '../../src-main/app/workstation';
 import { EVENT_CHANNELS, INVOKE_CHANNELS, type EventChannel } from '../../src-shared/ipc';
+import type { SendProgress } from '../../src-shared/models';
 import type { Peer } from '../../src-shared/settings-schema';
 import { makeInstance, newUid } from '../helpers/dicom-files';
 import { freePort } from '../helpers/ports';
@@ -110,6 +112,28 @@ describe('local node, peers, verify, send', () => {
     // Opening a study's folder names the study, never a path; browser mode says where it is instead.
     expect(await ws.invoke('folder:open', { studyInstanceUid: study })).toEqual({ ok: false, error: `Opening folders needs the desktop app; the study is in ${join(work, 'data', 'received', study)}` });
     expect(await ws.invoke('folder:open', { studyInstanceUid: '1.2.3' })).toMatchObject({ ok: false, error: expect.stringMatching(/No received study 1\.2\.3/) });
+  });
+
+  it('a send of many files: progress at most every 100 ms, every file not stored reported once', async () => {
+    // It was one event per file: thousands a second for small files, each an IPC message and a render.
+    const src = join(work, 'many');
+    mkdirSync(src, { recursive: true });
+    writeFileSync(join(src, '000-notes.txt'), 'not DICOM');
+    const first = join(src, 'f000.dcm');
+    makeInstance(first, { pixelBytes: 64, seed: 9 });
+    for (let i = 1; i < 400; i++) copyFileSync(first, join(src, `f${String(i).padStart(3, '0')}.dcm`));
+    const from = events.length;
+    const started = performance.now();
+    const r = await ws.invoke('send:start', { peerId: self.id, paths: [src] });
+    const sendId = (r as { value: { sendId: string } }).value.sendId;
+    const mine = () => events.slice(from).filter((e) => e.channel === 'send:progress' && (e.payload as SendProgress).sendId === sendId).map((e) => e.payload as SendProgress);
+    await until('the send finished', () => mine().some((p) => p.finished));
+    const elapsed = performance.now() - started;
+    const progress = mine();
+    expect(progress.at(-1)?.finished).toMatchObject({ ok: true, stored: 400, skipped: 1 });
+    expect(progress.length).toBeLessThanOrEqual(Math.ceil(elapsed / PROGRESS_MS) + 2);
+    expect(progress.length).toBeLessThan(400);
+    expect(progress.flatMap((p) => p.problems ?? [])).toEqual([{ path: join(src, '000-notes.txt'), outcome: 'skipped', detail: expect.stringMatching(/DICM|not a DICOM/) }]);
   });
 
   it('a port in use: the node does not run and says why in plain words', async () => {

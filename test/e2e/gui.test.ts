@@ -2,7 +2,7 @@
 // through the browser bridge: set up the local node, add peers with validation as you type, verify
 // them (our own node, and a port where nothing listens), see the activity.
 
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -120,6 +120,23 @@ describe.runIf(haveChromium('GUI e2e') && rendererBuilt() && requireDcmtk('GUI e
     await page.getByRole('tab', { name: 'Received' }).click();
     const table = page.getByRole('table', { name: 'received studies' });
     await expect.poll(() => table.textContent(), { timeout: 10_000 }).toMatch(/GUI\^TEST.*MR.*5/);
+  });
+
+  it('a file not stored early in a big send stays listed after the hundreds stored behind it', async () => {
+    // The page kept the last 200 files of any outcome: this skipped file scrolled away.
+    const src = join(work, 'big-send');
+    mkdirSync(src, { recursive: true });
+    writeFileSync(join(src, '000-notes.txt'), 'not DICOM');
+    const first = join(src, 'f000.dcm');
+    makeInstance(first, { patientName: 'MANY^FILES', pixelBytes: 64, seed: 7 });
+    for (let i = 1; i < 250; i++) copyFileSync(first, join(src, `f${String(i).padStart(3, '0')}.dcm`));
+    await page.getByRole('tab', { name: 'Send' }).click();
+    await page.getByLabel('Peer').click();
+    await page.getByRole('option', { name: /^Myself/ }).click();
+    await page.getByLabel('Files or folders (one per line)').fill(src);
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect.poll(() => page.getByTestId('send-progress').textContent(), { timeout: 20_000 }).toMatch(/250 of 250 file\(s\).*done: 250 stored, 0 failed, 1 skipped/);
+    expect(await page.getByText(/^skipped: .*000-notes\.txt/).count()).toBe(1);
   });
 
   async function addPeer(name: string, aeTitle: string, port: number): Promise<ReturnType<Page['getByTestId']>> {
