@@ -77,3 +77,29 @@ export async function invoke<C extends InvokeChannel>(channel: C, ...request: In
 export function on<C extends EventChannel>(channel: C, listener: (payload: EventChannels[C]) => void): () => void {
   return transport.on(channel, listener as (p: unknown) => void);
 }
+
+/**
+ * Events of `channel` handed over in batches, at most one batch every `everyMs` (the first at
+ * once after a quiet spell): a busy node sends hundreds of association and instance events a
+ * second, and a render of a page per event fell behind them and froze the window.
+ */
+export function onBatched<C extends EventChannel>(channel: C, everyMs: number, handle: (batch: readonly EventChannels[C][]) => void): () => void {
+  let batch: EventChannels[C][] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let last = -Infinity;
+  const flush = () => {
+    timer = undefined;
+    last = Date.now();
+    const out = batch;
+    batch = [];
+    handle(out);
+  };
+  const off = on(channel, (payload) => {
+    batch.push(payload);
+    timer ??= setTimeout(flush, Math.max(0, last + everyMs - Date.now()));
+  });
+  return () => {
+    off();
+    if (timer) clearTimeout(timer);
+  };
+}

@@ -1,7 +1,7 @@
 import { Alert, Box, Button, Chip, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
 import type { ActivityEntry } from '../../src-shared/models';
-import { invoke, on } from '../api';
+import { invoke, onBatched } from '../api';
 
 export function ActivityPage() {
   const [entries, setEntries] = useState<ActivityEntry[]>([]);
@@ -15,7 +15,8 @@ export function ActivityPage() {
   const [open, setOpen] = useState<number>();
   useEffect(() => {
     invoke('activity:list', { limit: 500 }).then((e) => setEntries([...e]), () => undefined);
-    return on('association', (e) => setEntries((list) => [...list.slice(-499), e]));
+    // One render per batch, at most four a second: a busy node makes hundreds of events a second.
+    return onBatched('association', 250, (batch) => setEntries((list) => [...list, ...batch].slice(-500)));
   }, []);
   const t = text.trim().toLowerCase();
   const shown = entries.filter((e) => !t || [e.remoteAddress, e.callingAeTitle, e.calledAeTitle, e.detail, e.kind].some((f) => f?.toLowerCase().includes(t))).reverse();

@@ -1,7 +1,7 @@
 import { Alert, Box, Button, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
 import type { ReceivedStudy } from '../../src-shared/models';
-import { invoke, isDesktop, on } from '../api';
+import { invoke, isDesktop, onBatched } from '../api';
 
 /** At most one fetch of the received studies per this many ms while instances arrive. */
 const RELOAD_EVERY_MS = 500;
@@ -15,21 +15,7 @@ export function ReceivedPage() {
     // A modality sends hundreds of instances a second: the list is fetched at most twice a second
     // (the instant one arrives after a quiet spell), not once per instance, which kept the main
     // process, and the node receiving in it, busy answering the page.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let last = 0;
-    const off = on('instance:received', () => {
-      if (timer) return;
-      const wait = Math.max(0, last + RELOAD_EVERY_MS - Date.now());
-      timer = setTimeout(() => {
-        timer = undefined;
-        last = Date.now();
-        void reload();
-      }, wait);
-    });
-    return () => {
-      off();
-      if (timer) clearTimeout(timer);
-    };
+    return onBatched('instance:received', RELOAD_EVERY_MS, () => void reload());
   }, []);
   return (
     <Box>
