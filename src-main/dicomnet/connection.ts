@@ -322,15 +322,15 @@ export class Association extends EventEmitter<AssociationEvents> {
    * the peer's Maximum Length, waiting for the socket to drain between pieces so that memory holds
    * about one piece whatever the data set's size.
    */
-  private sendStream(presentationContextId: number, command: CommandSet, source: DataSetSource): Promise<void> {
+  private sendStream(presentationContextId: number, command: CommandSet, source: DataSetSource, stallMs: number): Promise<void> {
     // Within the asynchronous operations window several requests may be under way; their P-DATA
     // must not interleave (PS3.8 Annex E: one message's fragments, then the next message).
-    const turn = this.streamChain.then(() => this.sendStreamNow(presentationContextId, command, source));
+    const turn = this.streamChain.then(() => this.sendStreamNow(presentationContextId, command, source, stallMs));
     this.streamChain = turn.catch(() => undefined);
     return turn;
   }
 
-  private async sendStreamNow(presentationContextId: number, command: CommandSet, source: DataSetSource): Promise<void> {
+  private async sendStreamNow(presentationContextId: number, command: CommandSet, source: DataSetSource, stallMs: number): Promise<void> {
     this.requireAcceptedContext(presentationContextId);
     const max = this.peerMaxPduLength();
     // The command goes out with the first piece of the data set: one write, one segment for the
@@ -346,13 +346,13 @@ export class Association extends EventEmitter<AssociationEvents> {
         if (pieceLength(piece) === 0) continue;
         if (previous) {
           anySent = true;
-          await this.writePiece(presentationContextId, previous, false, max, commandBuffers, source);
+          await this.writePiece(presentationContextId, previous, false, max, commandBuffers, source, stallMs);
           commandBuffers = undefined;
         }
         previous = piece;
       }
       anySent = true;
-      await this.writePiece(presentationContextId, previous ?? Buffer.alloc(0), true, max, commandBuffers, source);
+      await this.writePiece(presentationContextId, previous ?? Buffer.alloc(0), true, max, commandBuffers, source, stallMs);
       source.sent?.();
     } catch (err) {
       throw anySent || err instanceof AssociationError ? err : new NothingSent(err as Error);
@@ -370,7 +370,13 @@ export class Association extends EventEmitter<AssociationEvents> {
     }
   }
 
-  private async writePiece(presentationContextId: number, piece: DataSetPiece, isLast: boolean, max: number, before: Buffer[] | undefined, source: DataSetSource): Promise<void> {
+  /**
+   * Writes one piece and, when the socket's buffer is full, waits for it to drain: for at most
+   * `stallMs` (0: no limit). A peer that stops reading in the middle of a data set (hung, or its
+   * disk full and no flow of its own) kept the send waiting for ever: the response timeout only
+   * starts once the request is sent.
+   */
+  private async writePiece(presentationContextId: number, piece: DataSetPiece, isLast: boolean, max: number, before: Buffer[] | undefined, source: DataSetSource, stallMs: number): Promise<void> {
     if (this.closed || (this.state !== 'Sta6' && this.state !== 'Sta8')) {
       throw new AssociationError('dimse', 'closed', this.abortInfo?.explanation ?? 'The association ended while the data set was being sent.');
     }
@@ -379,12 +385,20 @@ export class Association extends EventEmitter<AssociationEvents> {
     this.dispatchLocal('Evt9', 'send data', { buffers: before ? [...before, ...buffers] : buffers, onWritten });
     const s = this.socket;
     if (!s || !s.writableNeedDrain) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
+    await new Promise<void>((resolve, reject) => {
+      const stop = () => {
+        clearTimeout(timer);
         s.off('drain', done);
         s.off('close', done);
+      };
+      const done = () => {
+        stop();
         resolve();
       };
+      const timer = stallMs > 0 ? setTimeout(() => {
+        stop();
+        reject(new AssociationError('dimse', 'stalled', `The peer took none of the data set for ${stallMs / 1000} s while we sent it: it stopped reading (hung or overloaded, or its disk is full). The association was aborted.`));
+      }, stallMs) : undefined;
       s.on('drain', done);
       s.on('close', done);
     });
@@ -421,7 +435,7 @@ export class Association extends EventEmitter<AssociationEvents> {
         this.pending.set(messageId, entry);
         const full = { ...command, messageId } as CommandSet;
         if (dataSet !== undefined && !Buffer.isBuffer(dataSet)) {
-          this.sendStream(presentationContextId, full, dataSet).then(armTimer, (err: Error) => {
+          this.sendStream(presentationContextId, full, dataSet, timeoutMs).then(armTimer, (err: Error) => {
             if (!this.pending.delete(messageId)) return; // already failed with the association
             if (err instanceof NothingSent) {
               reject(new AssociationError('dimse', 'source-unsent', `Reading the data set to send failed: ${err.reason.message}. Nothing of it was sent; the association goes on.`));

@@ -19,6 +19,9 @@ import { readPart10Header } from '../../src-main/dicomnet/part10/file-meta';
 import { bufferSource } from '../../src-main/dicomnet/part10/byte-source';
 import { TransferSyntax } from '../../src-main/dicomnet/part10/transfer-syntax';
 import { makeTestPki, type TestPki } from '../helpers/certs';
+import { scriptedServer } from '../helpers/scripted-peer';
+import { encodePdu } from '../../src-main/dicomnet/pdu/encode';
+import type { AAssociateRq } from '../../src-main/dicomnet/pdu/types';
 import { CT_IMAGE, makeInstance, newUid, SECONDARY_CAPTURE, type MadeInstance } from '../helpers/dicom-files';
 
 const work = mkdtempSync(join(tmpdir(), 'dicomnet-store-'));
@@ -367,6 +370,30 @@ describe('storage: duplicates, aborts, conversion', () => {
     const two = await send(node.port, [mixed]);
     expect(two.summary).toMatchObject({ stored: 1, failed: 1 });
     expect(two.files.find((f) => f.outcome === 'failed')?.detail).toMatch(/^The peer stores SecondaryCaptureImageStorage \(.*\) only as Explicit VR Little Endian, and this file is JPEGLosslessSV1 \(.*\), which we cannot convert to those: decompress the file first/);
+  });
+});
+
+describe('storage: a peer that stops reading in the middle of a data set', () => {
+  it('the send fails within its timeout with the reason, the association aborted (it waited for ever)', async () => {
+    const src = freshDir('stall');
+    makeInstance(join(src, 'big.dcm'), { pixelBytes: 40 * 1024 * 1024, seed: 5 });
+    const peer = await scriptedServer((p) => {
+      void p.next(0x01).then((rq) => {
+        const a = DicomAssociate.fromRq(rq as AAssociateRq);
+        a.resetToAccept({ aeTitle: 'STORE-SCP', supportedContexts: storageContexts(), maxPduLength: 16384, implementationClassUid: '1.2.3' }, { activeAssociations: 0 });
+        p.send(encodePdu(a.toAc()));
+        p.socket.pause(); // hung: it takes nothing more
+      });
+    });
+    try {
+      const started = performance.now();
+      const { summary, files } = await send(peer.port, [src], { timeoutMs: 1000 });
+      expect(performance.now() - started).toBeLessThan(10_000);
+      expect(summary).toMatchObject({ ok: false, stored: 0, failed: 1 });
+      expect(files[0]?.detail).toBe('The peer took none of the data set for 1 s while we sent it: it stopped reading (hung or overloaded, or its disk is full). The association was aborted.');
+    } finally {
+      await peer.close();
+    }
   });
 });
 
