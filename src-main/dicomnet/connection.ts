@@ -29,6 +29,8 @@ import type { UlEvent } from './ul/events';
 
 /** How much of the peer's first chunk is kept to explain a failed association (a banner's first line). */
 const FIRST_BYTES_KEPT = 48;
+/** Bytes of our answers waiting to be written above which an acceptor stops reading (holdInputWhileBacklogged). */
+export const WRITE_BACKLOG_LIMIT = 1024 * 1024;
 /** How long a cancelled association waits for the peer to close after our A-ABORT (cancel()). */
 const CANCEL_CLOSE_MS = 500;
 
@@ -191,6 +193,8 @@ export class Association extends EventEmitter<AssociationEvents> {
   private dimseTimer: NodeJS.Timeout | undefined;
   private dimseTimerDue = Infinity;
   private lastActivity = Date.now();
+  /** Input paused by holdInputWhileBacklogged until the socket drains. */
+  private backlogHeld = false;
   private nextMessageId = 1;
   private readonly pending = new Map<number, PendingRequest>();
   private readonly queue: QueuedRequest[] = [];
@@ -908,7 +912,27 @@ export class Association extends EventEmitter<AssociationEvents> {
 
   private write(buf: Buffer): void {
     const s = this.socket;
-    if (s && !s.destroyed && s.writable) s.write(buf);
+    if (s && !s.destroyed && s.writable) {
+      s.write(buf);
+      this.holdInputWhileBacklogged(s);
+    }
+  }
+
+  /**
+   * The acceptor stops reading requests while more than WRITE_BACKLOG_LIMIT of its answers wait
+   * to be written, until they drain: a peer that sends requests without reading the responses (2
+   * million C-ECHO-RQs in 8 s) made our SCP buffer them, 800 MB, for as long as it went on. TCP
+   * flow control slows that peer down instead, and its idle timeout ends it. Not the requestor:
+   * its own data sets fill its buffer as a matter of course, while it must go on reading answers.
+   */
+  private holdInputWhileBacklogged(s: Socket): void {
+    if (this.isRequestor || this.backlogHeld || s.writableLength <= WRITE_BACKLOG_LIMIT) return;
+    this.backlogHeld = true;
+    this.pauseInput();
+    s.once('drain', () => {
+      this.backlogHeld = false;
+      this.resumeInput();
+    });
   }
 
   private writeAll(buffers: readonly Buffer[], onWritten?: () => void): void {
@@ -925,6 +949,7 @@ export class Association extends EventEmitter<AssociationEvents> {
     // that (inline reads run as microtasks) found its pool empty every time: 10 x 50 MB took 137
     // fresh 1.25 MiB buffers and +148 MB of memory.
     if (written && s.writableLength === 0) written();
+    this.holdInputWhileBacklogged(s);
   }
 
   private writeBuffers(s: Socket, buffers: readonly Buffer[], onWritten: (() => void) | undefined): void {
