@@ -10,6 +10,8 @@ import { echoHandlers } from '../../src-main/dicomnet/services/echo';
 import { DicomScp, type ScpAssociationEvent } from '../../src-main/dicomnet/services/scp';
 import { decodePdu } from '../../src-main/dicomnet/pdu/decode';
 import { encodePdu } from '../../src-main/dicomnet/pdu/encode';
+import { encodePDataHeader } from '../../src-main/dicomnet/pdu';
+import { encodeCommandSet } from '../../src-main/dicomnet/dimse/command-set';
 import type { AAssociateAc } from '../../src-main/dicomnet/pdu/types';
 import { VERIFICATION_TRANSFER_SYNTAXES } from '../../src-main/dicomnet/uids';
 
@@ -172,6 +174,21 @@ describe('SCP under bad input', () => {
     const ac = decodePdu(0x02, received.subarray(6, 6 + received.readUInt32BE(2))) as AAssociateAc;
     expect(ac.presentationContexts.map((pc) => [pc.id, pc.result])).toEqual([[1, 0], [3, 4]]);
     for (const pc of ac.presentationContexts) expect(pc.transferSyntax).toMatch(/^[0-9.]+$/);
+    await stillServes();
+  });
+
+  it('a C-ECHO-RQ that claims a data set and sends 40 MiB of it is aborted at the memory limit, not held', async () => {
+    // Before: kept in memory to its end (1.5 GB of it grew the SCP by as much).
+    const cmd = encodeCommandSet({ commandField: 0x0030, messageId: 1, affectedSopClassUid: VERIFICATION, commandDataSetType: 0x0000 });
+    const piece = Buffer.alloc(1024 * 1024 - 100, 0x41);
+    const data = Array.from({ length: 40 }, () => Buffer.concat([encodePDataHeader(1, false, false, piece.length), piece]));
+    const before = events.length;
+    const { received, closed } = await exchange([rqBytes(), Buffer.concat([encodePDataHeader(1, true, true, cmd.length), cmd]), ...data], 10_000);
+    expect(received[0]).toBe(0x02);
+    expect(received.subarray(received.length - 10)).toEqual(providerAbort(6));
+    expect(closed).toBe(true);
+    const aborted = events.slice(before).find((e) => e.kind === 'aborted');
+    expect(aborted?.detail).toMatch(/a data set of more than 16 MiB with command 0x0030, which is not taken to a file and is kept in memory/);
     await stillServes();
   });
 

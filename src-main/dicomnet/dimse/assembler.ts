@@ -39,12 +39,26 @@ export interface AssemblerOptions {
   readonly maxCommandBytes?: number;
   /** Chooses a sink for a message's data set (e.g. a file for C-STORE); default: memory. */
   readonly dataSink?: (m: { presentationContextId: number; command: CommandSet }) => DataSetSink | undefined;
+  /** Limit of a data set kept in memory (default DEFAULT_MEMORY_DATA_SET_LIMIT); above it, a protocol error. */
+  readonly maxMemoryDataSetBytes?: number;
 }
+
+/**
+ * The most a data set kept in memory may hold (one with no sink of its own: not a C-STORE's). A
+ * C-ECHO-RQ that claimed a data set and sent 1.5 GB of it grew our SCP by as much, in the process
+ * that runs the whole desktop app; the messages that keep theirs in memory (queries, later) have
+ * data sets of kilobytes.
+ */
+export const DEFAULT_MEMORY_DATA_SET_LIMIT = 16 * 1024 * 1024;
 
 class MemorySink implements DataSetSink {
   private readonly parts: Uint8Array[] = [];
   private length = 0;
+  constructor(private readonly limit: number, private readonly command: CommandSet) {}
   write(fragment: Uint8Array): void {
+    if (this.length + fragment.length > this.limit) {
+      throw new DimseProtocolError(`a data set of more than ${this.limit / (1024 * 1024)} MiB with command 0x${this.command.commandField.toString(16).padStart(4, '0')}, which is not taken to a file and is kept in memory`);
+    }
     // A copy: the fragment's memory is the transport's read buffer, used again for the next read.
     this.parts.push(Buffer.from(fragment));
     this.length += fragment.length;
@@ -110,7 +124,7 @@ export class MessageAssembler {
       return;
     }
     this.command = command;
-    this.sink = this.options.dataSink?.({ presentationContextId: pcId, command }) ?? new MemorySink();
+    this.sink = this.options.dataSink?.({ presentationContextId: pcId, command }) ?? new MemorySink(this.options.maxMemoryDataSetBytes ?? DEFAULT_MEMORY_DATA_SET_LIMIT, command);
   }
 
   private pushData(pdv: PresentationDataValue): void {

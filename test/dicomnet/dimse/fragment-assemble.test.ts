@@ -155,6 +155,21 @@ describe('MessageAssembler', () => {
     expect(() => assemble(pdvs as PresentationDataValue[])).toThrow(DimseProtocolError);
   });
 
+  it('caps a data set kept in memory (one with no sink of its own), and not one that goes to a sink', () => {
+    const command = encodeCommandSet({ commandField: 0x0030, messageId: 1, affectedSopClassUid: '1.2.840.10008.1.1', commandDataSetType: 0x0000 });
+    const feed = (a: MessageAssembler) => {
+      a.push({ presentationContextId: 1, isCommand: true, isLast: true, data: command });
+      for (let i = 0; i < 10; i++) a.push({ presentationContextId: 1, isCommand: false, isLast: i === 9, data: Buffer.alloc(30) });
+    };
+    expect(() => feed(new MessageAssembler({ onMessage: () => undefined, maxMemoryDataSetBytes: 250 }))).toThrow(/a data set of more than .* with command 0x0030/);
+    const got: AssembledMessage[] = [];
+    feed(new MessageAssembler({ onMessage: (m) => got.push(m), maxMemoryDataSetBytes: 300 }));
+    expect(got[0]?.dataSet?.length).toBe(300);
+    let written = 0;
+    feed(new MessageAssembler({ onMessage: () => undefined, maxMemoryDataSetBytes: 10, dataSink: () => ({ write: (f) => { written += f.length; }, end: () => undefined }) }));
+    expect(written).toBe(300);
+  });
+
   it('caps the command set length', () => {
     const a = new MessageAssembler({ onMessage: () => undefined, maxCommandBytes: 100 });
     expect(() => { for (let i = 0; i < 10; i++) a.push({ presentationContextId: 1, isCommand: true, isLast: false, data: Buffer.alloc(20) }); }).toThrow(/longer than 100/);
