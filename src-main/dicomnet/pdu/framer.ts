@@ -14,7 +14,8 @@
 // them), never to the length a header claims.
 //
 // Checks made here, at the header, because they need no body: the PDU type must be 0x01..0x07
-// (else A-ABORT reason 1, unrecognized-PDU), the length must not exceed maxPduLength (reason 6), and
+// (else A-ABORT reason 1, unrecognized-PDU), the length must not exceed maxPduLength (reason 6), nor
+// 1 MiB for an A-ASSOCIATE-RQ/AC (reason 6), and
 // A-ASSOCIATE-RJ, A-RELEASE-RQ/RP and A-ABORT must have length 4 (reason 6) - waiting for a
 // megabyte-long A-RELEASE-RQ would be pointless. decode.ts checks the latter again for callers that
 // decode without a framer. Everything else about the body is decode.ts's job. After an error the
@@ -33,6 +34,14 @@ const INVALID_VALUE = 6;
 
 const knownPduTypes: ReadonlySet<number> = new Set(Object.values(PduType));
 const fixedLengthPduTypes: ReadonlySet<number> = new Set([PduType.AAssociateRj, PduType.AReleaseRq, PduType.AReleaseRp, PduType.AAbort]);
+
+/**
+ * An A-ASSOCIATE-RQ or -AC of 128 presentation contexts with a dozen transfer syntaxes each, and
+ * a user identity carrying a SAML assertion, is some tens of KiB: above this it is not a real one.
+ * It is held before there is any association (and before the limit on associations counts it):
+ * at the P-DATA cap (16 MiB) a thousand such connections could make the node hold 16 GB.
+ */
+export const MAX_ASSOCIATE_PDU_LENGTH = 1024 * 1024;
 
 /** The staging buffer's first size, and the size above which it is not kept once its PDU is out. */
 const STAGE_MIN = 4096;
@@ -167,6 +176,10 @@ export class PduFramer {
     }
     if (length > this.maxPduLength) {
       this.fail(new PduDecodeError(`PDU type 0x0${type} claims ${length} bytes, above the limit of ${this.maxPduLength}`, INVALID_VALUE));
+      return false;
+    }
+    if ((type === PduType.AAssociateRq || type === PduType.AAssociateAc) && length > MAX_ASSOCIATE_PDU_LENGTH) {
+      this.fail(new PduDecodeError(`A-ASSOCIATE PDU (type 0x0${type}) claims ${length} bytes, above the limit of ${MAX_ASSOCIATE_PDU_LENGTH} for one`, INVALID_VALUE));
       return false;
     }
     if (fixedLengthPduTypes.has(type) && length !== FIXED_PDU_LENGTH) {

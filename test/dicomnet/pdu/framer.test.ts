@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decodePdu } from '../../../src-main/dicomnet/pdu/decode';
 import { encodePdu } from '../../../src-main/dicomnet/pdu/encode';
-import { PduFramer } from '../../../src-main/dicomnet/pdu/framer';
+import { MAX_ASSOCIATE_PDU_LENGTH, PduFramer } from '../../../src-main/dicomnet/pdu/framer';
 import type { PduDecodeError } from '../../../src-main/dicomnet/pdu/types';
 import { cat, u32 } from '../../fixtures/pdu/build';
 import { ECHOSCU_RQ, STORESCP_AC } from '../../fixtures/pdu/dcmtk';
@@ -262,6 +262,21 @@ describe('PduFramer: limits and errors', () => {
     expect(r.pdus).toHaveLength(0);
     expect(Math.max(0, ...allocs)).toBeLessThan(64 * 1024);
     expect(r.framer.bufferedBytes).toBe(0);
+  });
+
+  it('an A-ASSOCIATE-RQ or -AC above 1 MiB is refused at its header, whatever the P-DATA cap', () => {
+    for (const type of [1, 2]) {
+      const r = recorder(16 * MiB);
+      r.framer.push(cat([type, 0], u32(MAX_ASSOCIATE_PDU_LENGTH + 1), [0, 1]));
+      expect(r.errors.map((e) => [e.abortReason, e.message])).toEqual([[6, `A-ASSOCIATE PDU (type 0x0${type}) claims ${MAX_ASSOCIATE_PDU_LENGTH + 1} bytes, above the limit of ${MAX_ASSOCIATE_PDU_LENGTH} for one`]]);
+    }
+    // At the limit it is read (and left to the decoder), and a P-DATA-TF of the same length passes.
+    for (const type of [1, 4]) {
+      const r = recorder(16 * MiB);
+      r.framer.push(cat([type, 0], u32(MAX_ASSOCIATE_PDU_LENGTH), Buffer.alloc(MAX_ASSOCIATE_PDU_LENGTH)));
+      expect(r.errors).toHaveLength(0);
+      expect(r.pdus.map((p) => [p.type, p.body.length])).toEqual([[type, MAX_ASSOCIATE_PDU_LENGTH]]);
+    }
   });
 
   it('accepts a length equal to the cap', () => {
