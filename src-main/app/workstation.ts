@@ -10,7 +10,7 @@ import type { EventChannel, EventChannels, InvokeChannel, InvokeReply } from '..
 import type { ActivityFilter, VerifyResult } from '../../src-shared/models';
 import { describeProblems, validateLocalNode } from '../../src-shared/settings-schema';
 import type { ScpAssociationEvent } from '../dicomnet/services/scp';
-import { uidName } from '../dicomnet/uids';
+import { SharedContexts } from './activity-contexts';
 import { ActivityLog } from './activity-log';
 import { certificateHandlers } from './certificate-handlers';
 import { CertificateStore, type KeyProtector } from './certificates/cert-store';
@@ -56,7 +56,8 @@ export class Workstation {
     this.certificates = new CertificateStore(options.dataFolder, options.keyProtector);
     this.node = new LocalNode(this.settings.settings.localNode, join(options.dataFolder, 'received'), (local) => listenerTlsConfig(local, this.certificates));
     this.node.on('state', (s) => this.emit('node:state', s));
-    this.node.on('association', (e) => this.emit('association', this.activity.add(toActivity(e))));
+    const contexts = new SharedContexts();
+    this.node.on('association', (e) => this.emit('association', this.activity.add(toActivity(e, contexts))));
     this.node.on('instance', (i) => {
       this.received.add(i);
       this.emit('instance:received', {
@@ -258,13 +259,7 @@ function activityFilter(o: Record<string, unknown>): ActivityFilter {
   return f;
 }
 
-/** The name of a UID we know, for the Activity page; undefined for one we do not. */
-function knownName(uid: string): string | undefined {
-  const name = uidName(uid);
-  return name === uid ? undefined : name;
-}
-
-function toActivity(e: ScpAssociationEvent) {
+function toActivity(e: ScpAssociationEvent, contexts: SharedContexts) {
   return {
     direction: 'in' as const,
     kind: e.kind,
@@ -273,7 +268,7 @@ function toActivity(e: ScpAssociationEvent) {
     remotePort: e.remotePort,
     callingAeTitle: e.callingAeTitle,
     calledAeTitle: e.calledAeTitle,
-    contexts: e.contexts?.map((c) => ({ ...c, abstractSyntaxName: knownName(c.abstractSyntax), transferSyntaxName: c.transferSyntax ? knownName(c.transferSyntax) : undefined })),
+    contexts: contexts.of(e.contexts),
     detail: e.detail,
     durationMs: e.durationMs,
   };

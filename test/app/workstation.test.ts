@@ -114,6 +114,18 @@ describe('local node, peers, verify, send', () => {
     expect(await ws.invoke('folder:open', { studyInstanceUid: '1.2.3' })).toMatchObject({ ok: false, error: expect.stringMatching(/No received study 1\.2\.3/) });
   });
 
+  it('the activity log keeps one copy of the contexts that associations negotiated alike', async () => {
+    // storescu proposes ~128 contexts each time: 5 000 entries with a copy each held ~100 MB.
+    const from = ws.activity.list({ outcome: 'accepted' }).length;
+    for (let i = 0; i < 2; i++) expect((await ws.invoke('verify:peer', { id: self.id })).ok).toBe(true);
+    await until('both associations logged', () => ws.activity.list({ outcome: 'accepted' }).length >= from + 2);
+    const [a, b] = ws.activity.list({ outcome: 'accepted' }).slice(-2);
+    expect(a!.contexts).toBeDefined();
+    expect(b!.contexts).toBe(a!.contexts);
+    expect(a!.id).not.toBe(b!.id);
+    expect(a!.contexts?.[0]).toMatchObject({ abstractSyntaxName: 'Verification', result: 'acceptance' });
+  });
+
   it('a send of many files: progress at most every 100 ms, every file not stored reported once', async () => {
     // It was one event per file: thousands a second for small files, each an IPC message and a render.
     const src = join(work, 'many');
