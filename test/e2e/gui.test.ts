@@ -107,15 +107,20 @@ describe.runIf(haveChromium('GUI e2e') && rendererBuilt() && requireDcmtk('GUI e
     await page.keyboard.press('Escape');
   });
 
+  /** On the Send page: the peer whose option matches `peer`, the folder `src`, Send. */
+  async function sendOnPage(peer: RegExp, src: string): Promise<void> {
+    await page.getByRole('tab', { name: 'Send' }).click();
+    await page.getByLabel('Peer').click();
+    await page.getByRole('option', { name: peer }).click();
+    await page.getByLabel('Files or folders (one per line)').fill(src);
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+  }
+
   it('sends a folder to a peer with progress, and the received page shows the study', async () => {
     const src = join(work, 'to-send');
     mkdirSync(src, { recursive: true });
     for (let i = 0; i < 5; i++) makeInstance(join(src, `${i}.dcm`), { patientName: 'GUI^TEST', modality: 'MR', pixelBytes: 200_000, seed: i });
-    await page.getByRole('tab', { name: 'Send' }).click();
-    await page.getByLabel('Peer').click();
-    await page.getByRole('option', { name: /^Myself/ }).click();
-    await page.getByLabel('Files or folders (one per line)').fill(src);
-    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await sendOnPage(/^Myself/, src);
     await expect.poll(() => page.getByTestId('send-progress').textContent(), { timeout: 15_000 }).toMatch(/5 of 5 file\(s\).*done: 5 stored, 0 failed, 0 skipped/);
     await page.getByRole('tab', { name: 'Received' }).click();
     const table = page.getByRole('table', { name: 'received studies' });
@@ -130,11 +135,7 @@ describe.runIf(haveChromium('GUI e2e') && rendererBuilt() && requireDcmtk('GUI e
     const first = join(src, 'f000.dcm');
     makeInstance(first, { patientName: 'MANY^FILES', pixelBytes: 64, seed: 7 });
     for (let i = 1; i < 250; i++) copyFileSync(first, join(src, `f${String(i).padStart(3, '0')}.dcm`));
-    await page.getByRole('tab', { name: 'Send' }).click();
-    await page.getByLabel('Peer').click();
-    await page.getByRole('option', { name: /^Myself/ }).click();
-    await page.getByLabel('Files or folders (one per line)').fill(src);
-    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await sendOnPage(/^Myself/, src);
     await expect.poll(() => page.getByTestId('send-progress').textContent(), { timeout: 20_000 }).toMatch(/250 of 250 file\(s\).*done: 250 stored, 0 failed, 1 skipped/);
     expect(await page.getByText(/^skipped: .*000-notes\.txt/).count()).toBe(1);
   });
@@ -202,11 +203,7 @@ describe.runIf(haveChromium('GUI e2e') && rendererBuilt() && requireDcmtk('GUI e
     const src = join(work, 'to-dcmtk');
     mkdirSync(src, { recursive: true });
     for (let i = 0; i < 4; i++) makeInstance(join(src, `${i}.dcm`), { patientName: 'TO^DCMTK', pixelBytes: 500_000, seed: 200 + i });
-    await page.getByRole('tab', { name: 'Send' }).click();
-    await page.getByLabel('Peer').click();
-    await page.getByRole('option', { name: /^DCMTK/ }).click();
-    await page.getByLabel('Files or folders (one per line)').fill(src);
-    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await sendOnPage(/^DCMTK/, src);
     await expect.poll(() => page.getByTestId('send-progress').textContent(), { timeout: 20_000 }).toMatch(/4 of 4 file\(s\).*done: 4 stored/);
     expect(await page.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
     await shot('send');
