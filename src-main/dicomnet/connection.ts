@@ -532,6 +532,16 @@ export class Association extends EventEmitter<AssociationEvents> {
     void this.whenClosed().then(() => clearTimeout(timer));
   }
 
+  /**
+   * Closes a connection still waiting for its A-ASSOCIATE-RQ (Sta2), as ARTIM's end would (Evt18,
+   * AA-2): the acceptor's way to make room when too many callers connect and say nothing.
+   */
+  closeAwaitingRequest(explanation: string): void {
+    if (this.state !== 'Sta2') return;
+    this.abortInfo ??= { origin: 'provider', source: AbortSource.ServiceProvider, reason: AbortReason.NotSpecified, explanation };
+    this.dispatch('Evt18');
+  }
+
   /** Resolves once the transport is closed. */
   whenClosed(): Promise<void> {
     if (this.closed) return Promise.resolve();

@@ -202,3 +202,41 @@ describe('SCP under bad input', () => {
     await stillServes();
   });
 });
+
+describe('callers that connect and say nothing, more of them than the limit', () => {
+  it('the one that waited longest is closed, and a real caller is still served at once', async () => {
+    // ARTIM at 30 s: whatever closes a connection within this test is the limit, not ARTIM.
+    const limited = new DicomScp({
+      aeTitle: 'DICOMNET', listeners: [{ host: '127.0.0.1', port: 0 }], maxAwaitingRequest: 4,
+      supportedContexts: new Map([[VERIFICATION, VERIFICATION_TRANSFER_SYNTAXES]]), handlers: echoHandlers,
+      net: { timeouts: { artimMs: 30_000 } },
+    });
+    const seen: ScpAssociationEvent[] = [];
+    limited.on('association', (e) => seen.push(e));
+    const at = (await limited.start())[0]!.port;
+    const silent: { socket: Socket; closed: boolean; port?: number }[] = [];
+    try {
+      for (let i = 0; i < 5; i++) {
+        const entry: { socket: Socket; closed: boolean; port?: number } = { socket: connect({ host: '127.0.0.1', port: at }), closed: false };
+        entry.socket.on('error', () => undefined);
+        entry.socket.on('close', () => { entry.closed = true; });
+        await new Promise((r) => entry.socket.once('connect', r));
+        entry.port = entry.socket.localPort;
+        silent.push(entry);
+        // Each connection is accepted (and counted) before the next one arrives.
+        await expect.poll(() => limited.openAssociations, { timeout: 2000 }).toBe(Math.min(i + 1, 4));
+      }
+      await expect.poll(() => silent[0]!.closed, { timeout: 3000 }).toBe(true);
+      expect(silent.slice(1).map((e) => e.closed)).toEqual([false, false, false, false]);
+      const r = await verifyPeer({ host: '127.0.0.1', port: at, callingAeTitle: 'REAL', calledAeTitle: 'DICOMNET', timeoutMs: 5000 });
+      expect(r.ok, r.failure?.plain).toBe(true);
+      await expect.poll(() => silent[1]!.closed, { timeout: 3000 }).toBe(true);
+      await expect.poll(() => seen.some((e) => e.kind === 'closed' && e.remotePort === silent[0]!.port), { timeout: 3000 }).toBe(true);
+      const closed = seen.find((e) => e.kind === 'closed' && e.remotePort === silent[0]!.port);
+      expect(closed?.detail).toMatch(/^Closed before any A-ASSOCIATE-RQ: 4 connections were waiting for theirs \(the limit\) and this one had waited longest/);
+    } finally {
+      for (const e of silent) e.socket.destroy();
+      await limited.stop(0);
+    }
+  });
+});

@@ -36,6 +36,13 @@ export interface ScpOptions {
   readonly dataSinks?: DataSinkFactory;
   /** Choose among a context's proposed transfer syntaxes by the requestor's order, not ours. */
   readonly preferProposedTransferSyntax?: boolean;
+  /**
+   * Connections waiting for their A-ASSOCIATE-RQ at once (default 128). Beyond it, the one that
+   * has waited longest is closed: a port scanner or a monitor that opens connections and says
+   * nothing held a socket (and a file descriptor, which the storage needs too) each until ARTIM.
+   * The oldest goes, not the newest: a real caller sends its RQ within milliseconds.
+   */
+  readonly maxAwaitingRequest?: number;
   readonly net?: DicomNetOptions;
 }
 
@@ -72,6 +79,8 @@ export class DicomScp extends EventEmitter<ScpEvents> {
   readonly net: DicomNet;
   private readonly policy: AcceptorPolicy;
   private readonly accepted = new Set<Association>();
+  /** Connections accepted and waiting for their A-ASSOCIATE-RQ (Sta2), the oldest first. */
+  private readonly awaitingRequest = new Set<Association>();
   private readonly requestCounts = new WeakMap<Association, number>();
   /** Associations whose abort was reported (their closing line need not say why again). */
   private readonly abortReported = new WeakSet<Association>();
@@ -103,8 +112,20 @@ export class DicomScp extends EventEmitter<ScpEvents> {
       transferSyntaxChoice: options.preferProposedTransferSyntax ? 'proposed' : 'ours',
     };
     this.net = DicomNet.startup(options.net);
-    this.net.on('connection', () => this.net.accept());
-    this.net.on('associateRequest', (a, associate) => this.onAssociateRequest(a, associate));
+    const maxAwaiting = options.maxAwaitingRequest ?? 128;
+    this.net.on('connection', () => {
+      if (this.awaitingRequest.size >= maxAwaiting) {
+        const oldest = this.awaitingRequest.values().next().value!;
+        this.awaitingRequest.delete(oldest);
+        oldest.closeAwaitingRequest(`Closed before any A-ASSOCIATE-RQ: ${maxAwaiting} connections were waiting for theirs (the limit) and this one had waited longest; a port scanner, or a monitor that opens connections and says nothing?`);
+      }
+      const a = this.net.accept();
+      if (a) this.awaitingRequest.add(a);
+    });
+    this.net.on('associateRequest', (a, associate) => {
+      this.awaitingRequest.delete(a);
+      this.onAssociateRequest(a, associate);
+    });
     this.net.on('data', (a, m) => this.onData(a, m));
     // The acceptor's side of a normal release is the peer's A-RELEASE-RQ (AR-2), answered at once.
     this.net.on('releaseRequest', (a) => this.report('released', a, `${this.requestCounts.get(a) ?? 0} request(s) served`));
@@ -117,6 +138,7 @@ export class DicomScp extends EventEmitter<ScpEvents> {
     });
     this.net.on('close', (a) => {
       this.accepted.delete(a);
+      this.awaitingRequest.delete(a);
       // Requests that waited for a slot of the window will never be performed: drop their data.
       for (const m of this.performing.get(a)?.waiting.splice(0) ?? []) m.sink?.abort?.('the association closed before the request was performed');
       // A connection ended before any association (bad first bytes, ARTIM) has no abort line: its
