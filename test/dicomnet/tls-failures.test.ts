@@ -7,7 +7,7 @@ import { connect, createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { DicomNet } from '../../src-main/dicomnet/dicom-net';
 import { explainIncomingTlsFailure, TransportError } from '../../src-main/dicomnet/transport/errors';
-import { connect as connectTransport } from '../../src-main/dicomnet/transport/transport';
+import { connect as connectTransport, MAX_TLS_HANDSHAKES } from '../../src-main/dicomnet/transport/transport';
 import { makeTestPki } from '../helpers/certs';
 
 const alert = (code: string, text: string, n: number) => Object.assign(
@@ -50,6 +50,39 @@ describe('a failed handshake on our TLS listener names the caller', () => {
       await expect.poll(() => failures.length).toBe(1);
       expect(failures[0]).toMatchObject({ code: 'closed', remoteAddress: expect.stringMatching(/127\.0\.0\.1$/), remotePort: localPort });
     } finally {
+      await net.close(0);
+    }
+  });
+});
+
+describe('callers that connect to the TLS port and stall, more of them than the limit', () => {
+  it('the oldest handshake is dropped and named; a real TLS caller is still served', async () => {
+    // Before: each held its socket until the handshake timeout (30 s), without a limit.
+    const pki = await makeTestPki();
+    const net = DicomNet.startup();
+    const sockets: { closed: boolean; port: number; destroy(): void }[] = [];
+    try {
+      const failures: { remotePort: number; code: string; plain: string }[] = [];
+      net.on('tlsHandshakeFailed', (f) => failures.push(f));
+      const { port } = await net.listen({ host: '127.0.0.1', port: 0, tls: { cert: pki.server.certPem, key: pki.server.keyPem } });
+      for (let i = 0; i < MAX_TLS_HANDSHAKES + 1; i++) {
+        const s = connect({ host: '127.0.0.1', port });
+        const entry = { closed: false, port: 0, destroy: () => s.destroy() };
+        s.on('error', () => undefined);
+        s.on('close', () => { entry.closed = true; });
+        await new Promise((r) => s.once('connect', r));
+        entry.port = s.localPort ?? 0;
+        sockets.push(entry);
+      }
+      await expect.poll(() => sockets[0]!.closed, { timeout: 5000 }).toBe(true);
+      expect(sockets.slice(1).filter((e) => e.closed)).toHaveLength(0);
+      expect(failures.find((f) => f.remotePort === sockets[0]!.port)).toMatchObject({ code: 'too-many-handshakes', plain: expect.stringMatching(/^Closed during its TLS handshake: 128 TLS handshakes were under way \(the limit\) and this one had waited longest/) });
+      const t = await connectTransport({ host: '127.0.0.1', port, tls: { ca: [pki.ca.certPem], checkHostName: false }, timeoutMs: 5000 });
+      expect(t.tls?.protocol).toMatch(/^TLSv1\.[23]$/);
+      t.socket.destroy();
+      await expect.poll(() => sockets[1]!.closed, { timeout: 5000 }).toBe(true);
+    } finally {
+      for (const e of sockets) e.destroy();
       await net.close(0);
     }
   });

@@ -188,6 +188,7 @@ export function explainIncomingTlsFailure(err: Error): Pick<IncomingTlsFailure, 
   if (m.includes('http request') || m.includes('wrong version number') || m.includes('unknown protocol') || m.includes('packet length too long')) {
     return { code: 'not-tls', plain: 'The caller does not speak TLS: it sent plain DICOM to our TLS port; it should use our plain port or turn TLS on.' };
   }
+  if ((err as NodeJS.ErrnoException).code === 'ERR_DICOMNET_TOO_MANY_HANDSHAKES') return { code: 'too-many-handshakes', plain: `Closed during its TLS handshake: ${err.message}.` };
   if (m.includes('unsupported protocol') || m.includes('protocol version')) return { code: 'no-common-version', plain: 'No common TLS version with the caller: we accept TLS 1.2 and 1.3 only.' };
   if (m.includes('no shared cipher') || m.includes('no suitable')) return { code: 'no-common-cipher', plain: 'No common TLS cipher suite with the caller: we accept the BCP 195 suites only.' };
   if (m.includes('timed out') || m.includes('timeout')) return { code: 'timeout', plain: 'The caller did not finish the TLS handshake in time.' };

@@ -260,6 +260,9 @@ export async function listen(options: ListenOptions, onConnection: (socket: Sock
   return { server: first.server, others: rest.map((l) => l.server), address: { host: options.host, port: first.address.port } };
 }
 
+/** TLS handshakes under way at once on one listener (see listenOn). */
+export const MAX_TLS_HANDSHAKES = 128;
+
 async function listenOn(options: ListenOptions, onConnection: (socket: Socket) => void, onTlsError?: OnTlsError): Promise<Listening> {
   const tlsModule = options.tls ? await import('node:tls') : undefined;
   let server: Server;
@@ -275,6 +278,7 @@ async function listenOn(options: ListenOptions, onConnection: (socket: Socket) =
       throw local ? Object.assign(new Error(`The TLS listener cannot start: ${local.plain}`, { cause: err }), { code: local.code }) : err;
     }
     s.on('secureConnection', (socket: TLSSocket) => {
+      handshakeDone(socket);
       if (requireClientCert && !socket.authorized) {
         const cert = socket.getPeerCertificate();
         const none = !cert || Object.keys(cert).length === 0;
@@ -287,10 +291,29 @@ async function listenOn(options: ListenOptions, onConnection: (socket: Socket) =
       tlsWithSharedReadBuffer(socket);
       onConnection(socket);
     });
-    // Read (and so kept by node:net) while the caller is there: see remoteOf.
-    s.on('connection', (tcp: Socket) => void tcp.remoteAddress);
+    // Handshakes under way, the oldest first: beyond MAX_TLS_HANDSHAKES the oldest is dropped, so
+    // that callers that connect to the TLS port and say nothing (or stall in the handshake) cannot
+    // hold sockets and file descriptors without a limit until the handshake timeout.
+    const handshaking = new Set<Socket>();
+    const handshakeDone = (socket: Socket) => {
+      const tcp = (socket as Socket & { _parent?: Socket | null })._parent;
+      if (tcp) handshaking.delete(tcp);
+    };
+    s.on('connection', (tcp: Socket) => {
+      // Read (and so kept by node:net) while the caller is there: see remoteOf.
+      void tcp.remoteAddress;
+      if (handshaking.size >= MAX_TLS_HANDSHAKES) {
+        const oldest = handshaking.values().next().value!;
+        handshaking.delete(oldest);
+        onTlsError?.(Object.assign(new Error(`${MAX_TLS_HANDSHAKES} TLS handshakes were under way (the limit) and this one had waited longest: closed before it finished (a port scanner, or callers that connect and stall?)`), { code: 'ERR_DICOMNET_TOO_MANY_HANDSHAKES' }), remoteOf(oldest));
+        oldest.destroy();
+      }
+      handshaking.add(tcp);
+      tcp.once('close', () => handshaking.delete(tcp));
+    });
     // A failed handshake must never take the listener down: report it and go on.
     s.on('tlsClientError', (err, socket) => {
+      handshakeDone(socket);
       onTlsError?.(err, remoteOf(socket));
       socket.destroy();
     });
