@@ -16,13 +16,14 @@ export async function runEcho(argv: string[], out: NodeJS.WritableStream, err: N
   const repeat = v.repeat === undefined ? 1 : parsePositiveInt(v.repeat, '--repeat');
   if (repeat > 1) optimiseEarly();
 
-  // A single echo is over in milliseconds: Node's own Ctrl-C is right for it.
-  const interrupt = repeat > 1 ? onInterrupt(err, 'stopping after the C-ECHO under way (the association is released)') : undefined;
+  // Even a single echo: to a silent host it waits for --timeout, and Ctrl-C then says in which
+  // step it was stopped instead of ending the process without a word.
+  const interrupt = onInterrupt(err, repeat > 1 ? 'stopping after the C-ECHO under way (the association is released)' : 'stopping the echo');
   let result: VerifyResult;
   try {
-    result = await verifyPeer({ ...peer, repeat, signal: interrupt?.signal });
+    result = await verifyPeer({ ...peer, repeat, signal: interrupt.signal });
   } finally {
-    interrupt?.dispose();
+    interrupt.dispose();
   }
   if (v.json) out.write(`${JSON.stringify(result)}\n`);
   else printText(result, out, err);

@@ -126,6 +126,19 @@ describe.runIf(cliBuilt())('Ctrl-C while the peer is silent: heard at once, not 
     }
   });
 
+  it('a single echo, waiting for the A-ASSOCIATE-AC: cancelled in that step with the reason, exit 1', async () => {
+    // Before, a single echo kept Node's own Ctrl-C: the process ended without a word (exit 130).
+    const peer = await silentPeer();
+    try {
+      const r = await interrupted(['echo', '127.0.0.1', String(peer.port), '--timeout', '60'], () => peer.received().length > 0);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/^dicomnet: SIGINT: stopping the echo; press Ctrl-C again to quit at once\./m);
+      expect(r.stderr).toMatch(/FAIL +associate .*Cancelled while waiting for the peer to accept the association/);
+    } finally {
+      peer.server.close();
+    }
+  });
+
   it('echo --tls --repeat, in the TLS handshake: cancelled in that step, exit 1', async () => {
     const peer = await silentPeer();
     try {
