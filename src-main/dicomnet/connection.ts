@@ -235,10 +235,8 @@ export class Association extends EventEmitter<AssociationEvents> {
     });
     this.artim = new ArtimTimer(this.timeouts.artimMs, () => {
       // Sta2: the caller connected and sent no A-ASSOCIATE-RQ in time (PS3.8 §9.1.5); say so.
-      if (this.state === 'Sta2') {
-        this.abortInfo ??= { origin: 'provider', source: AbortSource.ServiceProvider, reason: AbortReason.NotSpecified, explanation: `No A-ASSOCIATE-RQ arrived within ${this.timeouts.artimMs / 1000} s of the connection (ARTIM): it may be a port check (a load balancer, a monitor) or not a DICOM node.` };
-      }
-      this.dispatch('Evt18');
+      if (this.state === 'Sta2') this.closeAwaitingRequest(`No A-ASSOCIATE-RQ arrived within ${this.timeouts.artimMs / 1000} s of the connection (ARTIM): it may be a port check (a load balancer, a monitor) or not a DICOM node.`);
+      else this.dispatch('Evt18');
     });
   }
 
