@@ -37,6 +37,7 @@ const transferSyntaxNames = new Map(Object.entries(TransferSyntax).map(([name, u
  * a PACS or a modality asks for them.
  */
 const otherSopClasses: Record<string, string> = {
+  '1.2.840.10008.1.3.10': 'MediaStorageDirectoryStorage (DICOMDIR)',
   '1.2.840.10008.1.20.1': 'StorageCommitmentPushModel',
   '1.2.840.10008.1.40': 'ProceduralEventLogging',
   '1.2.840.10008.3.1.2.3.3': 'ModalityPerformedProcedureStep',

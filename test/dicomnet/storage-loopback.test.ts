@@ -357,6 +357,18 @@ describe('storage: duplicates, aborts, conversion', () => {
     expect(node.instances).toHaveLength(1);
   });
 
+  it('a DICOMDIR among the files (a CD\'s folder) is skipped with the reason, and the send succeeds', async () => {
+    // Before, it was proposed and sent: every peer refused it, and the disc's send ended with exit 1.
+    const node = await startNode();
+    const disc = freshDir('cd');
+    const image = makeInstance(join(disc, 'IM1'), { seed: 11 });
+    makeInstance(join(disc, 'DICOMDIR'), { sopClassUid: '1.2.840.10008.1.3.10', seed: 12 });
+    const { summary, files } = await send(node.port, [disc]);
+    expect(summary).toMatchObject({ ok: true, stored: 1, skipped: 1, failed: 0 });
+    expect(files.find((f) => f.path.endsWith('DICOMDIR'))).toMatchObject({ outcome: 'skipped', detail: expect.stringMatching(/^a DICOMDIR \(the index of a CD or DVD, PS3\.10 §8\), not an instance: not sent/) });
+    expect(node.instances.map((i) => i.sopInstanceUid)).toEqual([image.sopInstanceUid]);
+  });
+
   it('a compressed file the peer takes only uncompressed fails with what to do (we never decompress)', async () => {
     const node = await startNode({ contexts: new Map([[SECONDARY_CAPTURE, [TransferSyntax.ExplicitVRLittleEndian]]]) });
     const alone = freshDir('jpeg-alone');

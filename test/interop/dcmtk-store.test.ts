@@ -5,7 +5,7 @@
 // on both its sides), which would make byte-for-byte comparison meaningless. The received data sets must equal the sent ones byte for byte
 // (pixel data included) and element by element as dcmdump reads them.
 
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -160,6 +160,26 @@ describe.runIf(haveDcmtk && cliBuilt())('interop with DCMTK: C-STORE', () => {
       expect(lines.filter((l) => l.type === 'file').map((l) => l.outcome)).toEqual(['stored', 'stored', 'stored', 'stored']);
       expect(lines.at(-1)).toMatchObject({ type: 'summary', ok: true, stored: 4 });
       await expectSame(sent, receivedBySop(out), true);
+    } finally {
+      await storescp.stop();
+    }
+  }, 60_000);
+
+  it('dicomnet store of a disc folder with a DICOMDIR made by dcmmkdir: the DICOMDIR skipped with the reason, the image stored, exit 0', async () => {
+    const disc = join(work, 'disc');
+    mkdirSync(join(disc, 'IMG'), { recursive: true });
+    copyFileSync(sent[0]!.path, join(disc, 'IMG', 'IM1'));
+    const mk = await runDcmtk('dcmmkdir', ['+id', disc, '+D', join(disc, 'DICOMDIR'), '+I', '+r', 'IMG'], 30_000);
+    expect(mk.code, mk.stderr).toBe(0);
+    const out = join(work, 'storescp-disc');
+    mkdirSync(out, { recursive: true });
+    const storescp = await startStorescp(['-aet', 'STORESCP', '-od', out]);
+    try {
+      const r = await runCli(['store', '127.0.0.1', String(storescp.port), disc, '--aec', 'STORESCP'], 30_000);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/: 1 stored, 0 failed, 1 skipped/);
+      expect(r.stdout + r.stderr).toMatch(/skipped .*DICOMDIR: a DICOMDIR \(the index of a CD or DVD/);
+      expect([...receivedBySop(out).keys()]).toEqual([sent[0]!.sopInstanceUid]);
     } finally {
       await storescp.stop();
     }

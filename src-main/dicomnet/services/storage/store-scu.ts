@@ -50,6 +50,9 @@ export type ScanResult =
 const SCAN_HEAD = 4096;
 let scanHead: Buffer | undefined;
 
+/** Media Storage Directory Storage (PS3.4 Annex F): a DICOMDIR's SOP class, no network object. */
+const MEDIA_STORAGE_DIRECTORY = '1.2.840.10008.1.3.10';
+
 /** SOP class and transfer syntax UIDs seen by the scan: a few dozen in a send, each kept once. */
 const sharedStrings = new Map<string, string>();
 
@@ -78,6 +81,11 @@ export function scanFile(path: string): ScanResult {
     const header = part10HeaderFromHead(first, size) ?? readPart10Header(headFirstSource(first, fileSource(fd, size)));
     if (!header.mediaStorageSopClassUid || !header.mediaStorageSopInstanceUid) {
       return { ok: false, path, reason: 'not a DICOM instance: its meta group names no SOP class or instance' };
+    }
+    // A CD's or DVD's folder has one: sent, every peer refused it, and the send of a whole disc
+    // ended with exit 1 and "the peer does not store 1.2.840.10008.1.3.10 objects".
+    if (header.mediaStorageSopClassUid === MEDIA_STORAGE_DIRECTORY) {
+      return { ok: false, path, reason: 'a DICOMDIR (the index of a CD or DVD, PS3.10 §8), not an instance: not sent; the files it lists are sent as they are found' };
     }
     // These go into the A-ASSOCIATE-RQ and the C-STORE command: one that is not a UID would fail
     // the association, and with it every file of the send, not this one alone.
