@@ -357,6 +357,21 @@ describe('storage: duplicates, aborts, conversion', () => {
     expect(node.instances).toHaveLength(1);
   });
 
+  it('a bare data set (no preamble, no meta group), implicit or explicit VR, is sent as it is', async () => {
+    // Before: skipped as not DICOM ("perhaps a bare data set"); storescu sends such files.
+    const node = await startNode();
+    const src = freshDir('bare');
+    const made = [TransferSyntax.ImplicitVRLittleEndian, TransferSyntax.ExplicitVRLittleEndian].map((ts, i) => {
+      const m = makeInstance(join(work, `full-${i}-${dirCount}.dcm`), { transferSyntaxUid: ts, seed: 20 + i });
+      writeFileSync(join(src, `bare-${i}`), dataSetOf(m.path));
+      return { m, ts };
+    });
+    const { summary, files } = await send(node.port, [src]);
+    expect(summary).toMatchObject({ ok: true, stored: 2, skipped: 0 });
+    expect(files.map((f) => f.transferSyntaxUid).sort()).toEqual(made.map((x) => x.ts).sort());
+    for (const { m } of made) expect(dataSetOf(storedPath(node.folder, m)).equals(dataSetOf(m.path))).toBe(true);
+  });
+
   it('a DICOMDIR among the files (a CD\'s folder) is skipped with the reason, and the send succeeds', async () => {
     // Before, it was proposed and sent: every peer refused it, and the disc's send ended with exit 1.
     const node = await startNode();

@@ -165,6 +165,31 @@ describe.runIf(haveDcmtk && cliBuilt())('interop with DCMTK: C-STORE', () => {
     }
   }, 60_000);
 
+  it('dicomnet store of bare data sets written by dcmconv -F (implicit and explicit VR) -> storescp: the same elements and pixels arrive', async () => {
+    const bare = join(work, 'bare');
+    mkdirSync(bare, { recursive: true });
+    for (const [ts, name] of [['+ti', 'implicit'], ['+te', 'explicit']] as const) {
+      const c = await runDcmtk('dcmconv', ['-F', ts, sent[0]!.path, join(bare, name)], 30_000);
+      expect(c.code, c.stderr).toBe(0);
+      expect(readFileSync(join(bare, name)).readUInt16LE(0)).toBe(0x0008);
+    }
+    const out = join(work, 'storescp-bare');
+    mkdirSync(out, { recursive: true });
+    const storescp = await startStorescp(['-aet', 'STORESCP', '-od', out]);
+    try {
+      const r = await runCli(['store', '127.0.0.1', String(storescp.port), join(bare, 'implicit'), '--aec', 'STORESCP'], 30_000);
+      expect(r.code, r.stderr).toBe(0);
+      await expectSame([sent[0]!], receivedBySop(out), false);
+      rmSync(out, { recursive: true, force: true });
+      mkdirSync(out, { recursive: true });
+      const e = await runCli(['store', '127.0.0.1', String(storescp.port), join(bare, 'explicit'), '--aec', 'STORESCP'], 30_000);
+      expect(e.code, e.stderr).toBe(0);
+      await expectSame([sent[0]!], receivedBySop(out), false);
+    } finally {
+      await storescp.stop();
+    }
+  }, 60_000);
+
   it('dicomnet store of a disc folder with a DICOMDIR made by dcmmkdir: the DICOMDIR skipped with the reason, the image stored, exit 0', async () => {
     const disc = join(work, 'disc');
     mkdirSync(join(disc, 'IMG'), { recursive: true });

@@ -15,7 +15,8 @@ import { FramedPiece, framedCapacity, payloadSlots, pieceLength } from '../../di
 import { fileSource, headFirstSource } from '../../part10/byte-source';
 import { part10HeaderFromHead, readPart10Header, type Part10Header } from '../../part10/file-meta';
 import { canTranscode, loadVrDictionary, transcode } from '../../part10/transcode';
-import { TransferSyntax } from '../../part10/transfer-syntax';
+import { TransferSyntax, transferSyntaxInfo } from '../../part10/transfer-syntax';
+import { findTopLevel, valueString } from '../../part10/elements';
 import { PresentationContextResult, presentationContextResultText } from '../../pdu/constants';
 import { uidName } from '../../uids';
 import { isEncodableUid } from '../../pdu/validate';
@@ -50,6 +51,33 @@ export type ScanResult =
 const SCAN_HEAD = 4096;
 let scanHead: Buffer | undefined;
 
+/**
+ * A file that is a bare data set, without preamble and meta group (old CDs, some exports: DCMTK's
+ * storescu sends them too): it starts with a group 0008 element. Its transfer syntax is guessed
+ * from that element, explicit VR little endian when a VR follows the tag, else implicit (PS3.5
+ * 7.1); its SOP class and instance are read from the data set. Undefined when it does not look
+ * like one (the Part 10 reader then says why it is not DICOM).
+ */
+function bareDataSetHeader(first: Buffer, fd: number, size: number): Part10Header | undefined {
+  if (first.length < 8 || first.readUInt16LE(0) !== 0x0008) return undefined;
+  if (first.length >= 132 && first.toString('latin1', 128, 132) === 'DICM') return undefined;
+  const explicit = first[4]! >= 0x41 && first[4]! <= 0x5a && first[5]! >= 0x41 && first[5]! <= 0x5a;
+  const transferSyntaxUid = explicit ? TransferSyntax.ExplicitVRLittleEndian : TransferSyntax.ImplicitVRLittleEndian;
+  let values;
+  try {
+    values = findTopLevel(headFirstSource(first, fileSource(fd, size)), 0, transferSyntaxInfo(transferSyntaxUid), [SOP_CLASS_UID, SOP_INSTANCE_UID]);
+  } catch {
+    return undefined;
+  }
+  const sopClass = values.get(SOP_CLASS_UID);
+  const sopInstance = values.get(SOP_INSTANCE_UID);
+  if (!sopClass || !sopInstance) return undefined;
+  return { transferSyntaxUid, mediaStorageSopClassUid: valueString(sopClass), mediaStorageSopInstanceUid: valueString(sopInstance), dataSetOffset: 0 };
+}
+
+const SOP_CLASS_UID = 0x00080016;
+const SOP_INSTANCE_UID = 0x00080018;
+
 /** Media Storage Directory Storage (PS3.4 Annex F): a DICOMDIR's SOP class, no network object. */
 const MEDIA_STORAGE_DIRECTORY = '1.2.840.10008.1.3.10';
 
@@ -78,7 +106,7 @@ export function scanFile(path: string): ScanResult {
     // Both keep strings and numbers only, never views of the shared head. The usual file's meta
     // group is read straight from the head; anything else goes to the general reader.
     const first = head.subarray(0, got);
-    const header = part10HeaderFromHead(first, size) ?? readPart10Header(headFirstSource(first, fileSource(fd, size)));
+    const header = part10HeaderFromHead(first, size) ?? bareDataSetHeader(first, fd, size) ?? readPart10Header(headFirstSource(first, fileSource(fd, size)));
     if (!header.mediaStorageSopClassUid || !header.mediaStorageSopInstanceUid) {
       return { ok: false, path, reason: 'not a DICOM instance: its meta group names no SOP class or instance' };
     }
