@@ -17,6 +17,7 @@ import { part10HeaderFromHead, readPart10Header, type Part10Header } from '../..
 import { canTranscode, loadVrDictionary, transcode } from '../../part10/transcode';
 import { TransferSyntax, transferSyntaxInfo } from '../../part10/transfer-syntax';
 import { findTopLevel, valueString } from '../../part10/elements';
+import { Tag } from './identify';
 import { PresentationContextResult, presentationContextResultText } from '../../pdu/constants';
 import { uidName } from '../../uids';
 import { isEncodableUid } from '../../pdu/validate';
@@ -65,18 +66,15 @@ function bareDataSetHeader(first: Buffer, fd: number, size: number): Part10Heade
   const transferSyntaxUid = explicit ? TransferSyntax.ExplicitVRLittleEndian : TransferSyntax.ImplicitVRLittleEndian;
   let values;
   try {
-    values = findTopLevel(headFirstSource(first, fileSource(fd, size)), 0, transferSyntaxInfo(transferSyntaxUid), [SOP_CLASS_UID, SOP_INSTANCE_UID]);
+    values = findTopLevel(headFirstSource(first, fileSource(fd, size)), 0, transferSyntaxInfo(transferSyntaxUid), [Tag.SopClassUid, Tag.SopInstanceUid]);
   } catch {
     return undefined;
   }
-  const sopClass = values.get(SOP_CLASS_UID);
-  const sopInstance = values.get(SOP_INSTANCE_UID);
+  const sopClass = values.get(Tag.SopClassUid);
+  const sopInstance = values.get(Tag.SopInstanceUid);
   if (!sopClass || !sopInstance) return undefined;
   return { transferSyntaxUid, mediaStorageSopClassUid: valueString(sopClass), mediaStorageSopInstanceUid: valueString(sopInstance), dataSetOffset: 0 };
 }
-
-const SOP_CLASS_UID = 0x00080016;
-const SOP_INSTANCE_UID = 0x00080018;
 
 /** Media Storage Directory Storage (PS3.4 Annex F): a DICOMDIR's SOP class, no network object. */
 const MEDIA_STORAGE_DIRECTORY = '1.2.840.10008.1.3.10';
