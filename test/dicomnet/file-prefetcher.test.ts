@@ -116,7 +116,10 @@ describe('fileDataSet', () => {
     const r = await readAll(large, new InlineIo(-1, 0, 0));
     expect(r.bytes.equals(readFileSync(large.path).subarray(large.header.dataSetOffset))).toBe(true);
     expect(r.pieces).toBe(4);
-    expect(r.turns).toBeGreaterThanOrEqual(3);
+    // The event loop ran while the thread pool read (inline reads give 0 turns, the test above).
+    // Not one turn per read: a read that completes at once is taken in the same poll phase as the
+    // one before (2 turns for 3 reads in a CI run under load).
+    expect(r.turns).toBeGreaterThanOrEqual(1);
     // The descriptor is closed once the last thread-pool read has ended: a few turns, bounded (it
     // failed once in a full run under load without this wait).
     for (let i = 0; i < 100 && openFds() !== before; i++) await new Promise((res) => setTimeout(res, 5));
@@ -131,7 +134,7 @@ describe('fileDataSet', () => {
     // This file's reads are all quick, yet its later pieces go to the thread pool.
     const r = await readAll(large, policy);
     expect(r.bytes.equals(readFileSync(large.path).subarray(large.header.dataSetOffset))).toBe(true);
-    expect(r.turns).toBeGreaterThanOrEqual(3);
+    expect(r.turns).toBeGreaterThanOrEqual(1);
   });
 
   it('a consumer that stops early leaves no descriptor open, inline or not', async () => {
