@@ -3,6 +3,7 @@
 // reports one structured event per association step. Associations are served concurrently: a slow
 // handler on one never delays another.
 
+import { nowMs } from '../clock';
 import { EventEmitter } from 'node:events';
 import type { AcceptorPolicy, AsynchronousOperationsWindow } from '../acse/policy';
 import type { DicomAssociate } from '../association';
@@ -38,13 +39,16 @@ export interface ScpOptions {
   readonly preferProposedTransferSyntax?: boolean;
   /**
    * Connections waiting for their A-ASSOCIATE-RQ at once (default 128). Beyond it, the one that
-   * has waited longest is closed: a port scanner or a monitor that opens connections and says
+   * has waited longest, if for a second or more, is closed: a port scanner or a monitor that opens connections and says
    * nothing held a socket (and a file descriptor, which the storage needs too) each until ARTIM.
    * The oldest goes, not the newest: a real caller sends its RQ within milliseconds.
    */
   readonly maxAwaitingRequest?: number;
   readonly net?: DicomNetOptions;
 }
+
+/** A connection waiting for its A-ASSOCIATE-RQ is closed for a newer one only after this long. */
+const EVICT_AFTER_MS = 1000;
 
 export interface NegotiatedContext {
   readonly id: number;
@@ -79,8 +83,8 @@ export class DicomScp extends EventEmitter<ScpEvents> {
   readonly net: DicomNet;
   private readonly policy: AcceptorPolicy;
   private readonly accepted = new Set<Association>();
-  /** Connections accepted and waiting for their A-ASSOCIATE-RQ (Sta2), the oldest first. */
-  private readonly awaitingRequest = new Set<Association>();
+  /** Connections accepted and waiting for their A-ASSOCIATE-RQ (Sta2), the oldest first, with when they came. */
+  private readonly awaitingRequest = new Map<Association, number>();
   private readonly requestCounts = new WeakMap<Association, number>();
   /** Associations whose abort was reported (their closing line need not say why again). */
   private readonly abortReported = new WeakSet<Association>();
@@ -115,12 +119,16 @@ export class DicomScp extends EventEmitter<ScpEvents> {
     const maxAwaiting = options.maxAwaitingRequest ?? 128;
     this.net.on('connection', () => {
       if (this.awaitingRequest.size >= maxAwaiting) {
-        const oldest = this.awaitingRequest.values().next().value!;
-        this.awaitingRequest.delete(oldest);
-        oldest.closeAwaitingRequest(`Closed before any A-ASSOCIATE-RQ: ${maxAwaiting} connections were waiting for theirs (the limit) and this one had waited longest; a port scanner, or a monitor that opens connections and says nothing?`);
+        // Only one that has waited a while: a burst of real callers (a router opening many
+        // associations at once) is accepted in one turn, before any of their RQs is read.
+        const [oldest, since] = this.awaitingRequest.entries().next().value!;
+        if (nowMs() - since >= EVICT_AFTER_MS) {
+          this.awaitingRequest.delete(oldest);
+          oldest.closeAwaitingRequest(`Closed before any A-ASSOCIATE-RQ: ${maxAwaiting} connections were waiting for theirs (the limit) and this one had waited longest (${((nowMs() - since) / 1000).toFixed(1)} s); a port scanner, or a monitor that opens connections and says nothing?`);
+        }
       }
       const a = this.net.accept();
-      if (a) this.awaitingRequest.add(a);
+      if (a) this.awaitingRequest.set(a, nowMs());
     });
     this.net.on('associateRequest', (a, associate) => {
       this.awaitingRequest.delete(a);

@@ -294,7 +294,8 @@ async function listenOn(options: ListenOptions, onConnection: (socket: Socket) =
     // Handshakes under way, the oldest first: beyond MAX_TLS_HANDSHAKES the oldest is dropped, so
     // that callers that connect to the TLS port and say nothing (or stall in the handshake) cannot
     // hold sockets and file descriptors without a limit until the handshake timeout.
-    const handshaking = new Set<Socket>();
+    // Only one that has waited a second or more: a burst of real callers connects in one turn.
+    const handshaking = new Map<Socket, number>();
     const handshakeDone = (socket: Socket) => {
       const tcp = (socket as Socket & { _parent?: Socket | null })._parent;
       if (tcp) handshaking.delete(tcp);
@@ -303,12 +304,14 @@ async function listenOn(options: ListenOptions, onConnection: (socket: Socket) =
       // Read (and so kept by node:net) while the caller is there: see remoteOf.
       void tcp.remoteAddress;
       if (handshaking.size >= MAX_TLS_HANDSHAKES) {
-        const oldest = handshaking.values().next().value!;
-        handshaking.delete(oldest);
-        onTlsError?.(Object.assign(new Error(`${MAX_TLS_HANDSHAKES} TLS handshakes were under way (the limit) and this one had waited longest: closed before it finished (a port scanner, or callers that connect and stall?)`), { code: 'ERR_DICOMNET_TOO_MANY_HANDSHAKES' }), remoteOf(oldest));
-        oldest.destroy();
+        const [oldest, since] = handshaking.entries().next().value!;
+        if (nowMs() - since >= 1000) {
+          handshaking.delete(oldest);
+          onTlsError?.(Object.assign(new Error(`${MAX_TLS_HANDSHAKES} TLS handshakes were under way (the limit) and this one had waited longest (${((nowMs() - since) / 1000).toFixed(1)} s): closed before it finished (a port scanner, or callers that connect and stall?)`), { code: 'ERR_DICOMNET_TOO_MANY_HANDSHAKES' }), remoteOf(oldest));
+          oldest.destroy();
+        }
       }
-      handshaking.add(tcp);
+      handshaking.set(tcp, nowMs());
       tcp.once('close', () => handshaking.delete(tcp));
     });
     // A failed handshake must never take the listener down: report it and go on.
