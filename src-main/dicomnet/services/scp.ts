@@ -3,7 +3,6 @@
 // reports one structured event per association step. Associations are served concurrently: a slow
 // handler on one never delays another.
 
-import { nowMs } from '../clock';
 import { EventEmitter } from 'node:events';
 import type { AcceptorPolicy, AsynchronousOperationsWindow } from '../acse/policy';
 import type { DicomAssociate } from '../association';
@@ -15,6 +14,7 @@ import { decodeRejection } from '../explain';
 import { presentationContextResultText, RejectReason, RejectResult, RejectSource } from '../pdu/constants';
 import type { TlsConfig } from '../transport';
 import { TurnBatch } from '../turn-batch';
+import { WaitingRoom } from '../waiting-room';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../uids';
 import type { RequestHandler } from './handlers';
 
@@ -46,9 +46,6 @@ export interface ScpOptions {
   readonly maxAwaitingRequest?: number;
   readonly net?: DicomNetOptions;
 }
-
-/** A connection waiting for its A-ASSOCIATE-RQ is closed for a newer one only after this long. */
-const EVICT_AFTER_MS = 1000;
 
 export interface NegotiatedContext {
   readonly id: number;
@@ -83,8 +80,8 @@ export class DicomScp extends EventEmitter<ScpEvents> {
   readonly net: DicomNet;
   private readonly policy: AcceptorPolicy;
   private readonly accepted = new Set<Association>();
-  /** Connections accepted and waiting for their A-ASSOCIATE-RQ (Sta2), the oldest first, with when they came. */
-  private readonly awaitingRequest = new Map<Association, number>();
+  /** Connections accepted and waiting for their A-ASSOCIATE-RQ (Sta2). */
+  private readonly awaitingRequest: WaitingRoom<Association>;
   private readonly requestCounts = new WeakMap<Association, number>();
   /** Associations whose abort was reported (their closing line need not say why again). */
   private readonly abortReported = new WeakSet<Association>();
@@ -116,19 +113,12 @@ export class DicomScp extends EventEmitter<ScpEvents> {
       transferSyntaxChoice: options.preferProposedTransferSyntax ? 'proposed' : 'ours',
     };
     this.net = DicomNet.startup(options.net);
-    const maxAwaiting = options.maxAwaitingRequest ?? 128;
+    this.awaitingRequest = new WaitingRoom(options.maxAwaitingRequest ?? 128);
     this.net.on('connection', () => {
-      if (this.awaitingRequest.size >= maxAwaiting) {
-        // Only one that has waited a while: a burst of real callers (a router opening many
-        // associations at once) is accepted in one turn, before any of their RQs is read.
-        const [oldest, since] = this.awaitingRequest.entries().next().value!;
-        if (nowMs() - since >= EVICT_AFTER_MS) {
-          this.awaitingRequest.delete(oldest);
-          oldest.closeAwaitingRequest(`Closed before any A-ASSOCIATE-RQ: ${maxAwaiting} connections were waiting for theirs (the limit) and this one had waited longest (${((nowMs() - since) / 1000).toFixed(1)} s); a port scanner, or a monitor that opens connections and says nothing?`);
-        }
-      }
+      const room = this.awaitingRequest.makeRoom();
+      room?.oldest.closeAwaitingRequest(`Closed before any A-ASSOCIATE-RQ: ${this.awaitingRequest.limit} connections were waiting for theirs (the limit) and this one had waited longest (${(room.waitedMs / 1000).toFixed(1)} s); a port scanner, or a monitor that opens connections and says nothing?`);
       const a = this.net.accept();
-      if (a) this.awaitingRequest.set(a, nowMs());
+      if (a) this.awaitingRequest.add(a);
     });
     this.net.on('associateRequest', (a, associate) => {
       this.awaitingRequest.delete(a);

@@ -9,6 +9,7 @@ import type { TLSSocket } from 'node:tls';
 import { classifyTransportError, explainLocalCredentials, TransportError, type CertificateSummary, type StepTimings, type TransportStep } from './errors';
 import { clientOptions, serverOptions, type TlsConfig } from './tls-policy';
 import { nowMs } from '../clock';
+import { WaitingRoom } from '../waiting-room';
 
 export interface ListenOptions {
   /** Bind address; undefined = all interfaces. */
@@ -291,11 +292,9 @@ async function listenOn(options: ListenOptions, onConnection: (socket: Socket) =
       tlsWithSharedReadBuffer(socket);
       onConnection(socket);
     });
-    // Handshakes under way, the oldest first: beyond MAX_TLS_HANDSHAKES the oldest is dropped, so
-    // that callers that connect to the TLS port and say nothing (or stall in the handshake) cannot
-    // hold sockets and file descriptors without a limit until the handshake timeout.
-    // Only one that has waited a second or more: a burst of real callers connects in one turn.
-    const handshaking = new Map<Socket, number>();
+    // Handshakes under way: beyond MAX_TLS_HANDSHAKES the oldest is dropped (waiting-room.ts), so
+    // that callers that connect to the TLS port and stall cannot hold sockets without a limit.
+    const handshaking = new WaitingRoom<Socket>(MAX_TLS_HANDSHAKES);
     const handshakeDone = (socket: Socket) => {
       const tcp = (socket as Socket & { _parent?: Socket | null })._parent;
       if (tcp) handshaking.delete(tcp);
@@ -303,15 +302,12 @@ async function listenOn(options: ListenOptions, onConnection: (socket: Socket) =
     s.on('connection', (tcp: Socket) => {
       // Read (and so kept by node:net) while the caller is there: see remoteOf.
       void tcp.remoteAddress;
-      if (handshaking.size >= MAX_TLS_HANDSHAKES) {
-        const [oldest, since] = handshaking.entries().next().value!;
-        if (nowMs() - since >= 1000) {
-          handshaking.delete(oldest);
-          onTlsError?.(Object.assign(new Error(`${MAX_TLS_HANDSHAKES} TLS handshakes were under way (the limit) and this one had waited longest (${((nowMs() - since) / 1000).toFixed(1)} s): closed before it finished (a port scanner, or callers that connect and stall?)`), { code: 'ERR_DICOMNET_TOO_MANY_HANDSHAKES' }), remoteOf(oldest));
-          oldest.destroy();
-        }
+      const room = handshaking.makeRoom();
+      if (room) {
+        onTlsError?.(Object.assign(new Error(`${MAX_TLS_HANDSHAKES} TLS handshakes were under way (the limit) and this one had waited longest (${(room.waitedMs / 1000).toFixed(1)} s): closed before it finished (a port scanner, or callers that connect and stall?)`), { code: 'ERR_DICOMNET_TOO_MANY_HANDSHAKES' }), remoteOf(room.oldest));
+        room.oldest.destroy();
       }
-      handshaking.set(tcp, nowMs());
+      handshaking.add(tcp);
       tcp.once('close', () => handshaking.delete(tcp));
     });
     // A failed handshake must never take the listener down: report it and go on.
