@@ -228,7 +228,14 @@ export class Association extends EventEmitter<AssociationEvents> {
     // Incoming PDUs are held to the hard cap, not to the Maximum Length we announced: many devices
     // overshoot it, and a PDU above the cap is aborted before any buffer is sized from its length.
     const cap = options.maxPduLengthCap ?? DEFAULT_MAX_PDU_LENGTH_CAP;
-    this.framer = new PduFramer({ maxPduLength: cap }, (type, body) => this.onPdu(type, body), (err) => this.onInvalidPdu(err));
+    // A P-DATA-TF that spans reads comes in PDV pieces as it arrives (pdu/pdata-stream.ts): held
+    // whole first, it was a copy per PDU and up to the cap (16 MiB) held per association.
+    this.framer = new PduFramer(
+      { maxPduLength: cap },
+      (type, body) => this.onPdu(type, body),
+      (err) => this.onInvalidPdu(err),
+      (piece) => this.dispatchPdu(PduType.PDataTf, { type: PduType.PDataTf, pdvs: [piece] }),
+    );
     this.assembler = new MessageAssembler({
       onMessage: (m) => this.onMessage(m),
       dataSink: (m) => this.dataSinkFactory?.(m, this),
@@ -689,6 +696,14 @@ export class Association extends EventEmitter<AssociationEvents> {
       this.onInvalidPdu(err instanceof PduDecodeError ? err : new PduDecodeError(String(err), AbortReason.InvalidPduParameterValue));
       return;
     }
+    this.dispatchPdu(type, pdu);
+  }
+
+  /**
+   * A received PDU's event (Evt3-Evt17). A streamed P-DATA-TF is one per piece: in Sta6 and Sta7
+   * each indicates its data (DT-2, AR-6), anywhere else the first aborts and the rest are ignored.
+   */
+  private dispatchPdu(type: number, pdu: Pdu): void {
     const event = pduEvent[type];
     if (event === undefined) {
       this.onInvalidPdu(new PduDecodeError(`unrecognised PDU type 0x${type.toString(16)}`, AbortReason.UnrecognizedPdu));

@@ -4,10 +4,13 @@
 //
 // Memory: a chunk is read only during push(), never after, so the transport may read the socket into
 // one reused buffer (transport.ts: fresh memory for every read costs Node more than the read
-// itself). A PDU lying inside the chunk is handed out as a view of it; the bytes of a PDU that spans
-// chunks are copied into the framer's own staging buffer, reused from PDU to PDU, and handed out
-// from there. Either way what onPdu gets is valid only until it returns: whoever keeps bytes
-// beyond that copies them (the DIMSE assembler and the data-set sinks do).
+// itself). A PDU lying inside the chunk is handed out as a view of it. A P-DATA-TF that spans chunks
+// is, when the owner takes pieces (onPDataPiece), handed out PDV piece by PDV piece as views of the
+// chunks (pdata-stream.ts): no copy, and nothing of it held between chunks but a PDV item header.
+// The bytes of any other PDU that spans chunks (or of a P-DATA-TF, for an owner that takes PDUs
+// whole) are copied into the framer's own staging buffer, reused from PDU to PDU, and handed out
+// from there. Either way what the callbacks get is valid only until they return: whoever keeps
+// bytes beyond that copies them (the DIMSE assembler and the data-set sinks do).
 //
 // Safety: the peer's length is checked against a hard cap before anything else, and nothing is ever
 // allocated from it: the staging buffer grows with the bytes that actually arrived (at most twice
@@ -18,11 +21,13 @@
 // 1 MiB for an A-ASSOCIATE-RQ/AC (reason 6), and
 // A-ASSOCIATE-RJ, A-RELEASE-RQ/RP and A-ABORT must have length 4 (reason 6) - waiting for a
 // megabyte-long A-RELEASE-RQ would be pointless. decode.ts checks the latter again for callers that
-// decode without a framer. Everything else about the body is decode.ts's job. After an error the
+// decode without a framer. Everything else about the body is decode.ts's job (pdata-stream.ts's for a
+// streamed P-DATA-TF, with the same checks). After an error the
 // framer stops and ignores all further input: the association is being aborted.
 
 import { FIXED_PDU_LENGTH, PDU_HEADER_LENGTH, PduType } from './constants';
-import { PduDecodeError } from './types';
+import { PDataStream } from './pdata-stream';
+import { PduDecodeError, type PresentationDataValue } from './types';
 
 export interface FramerOptions {
   /** Hard cap on the PDU length field (bytes after the 6-byte header), e.g. 16 MiB. */
@@ -57,19 +62,27 @@ export class PduFramer {
   /** A copy of the bytes that followed a PDU whose onPdu threw: they come before the next chunk. */
   private backlog: Buffer | undefined;
   private stopped = false;
+  /** The P-DATA-TF being streamed, when one spans chunks and onPDataPiece is given. */
+  private readonly stream = new PDataStream();
 
   constructor(
     options: FramerOptions,
     /** A complete PDU's body: valid only until onPdu returns (see above). */
     private readonly onPdu: (type: number, body: Buffer) => void,
     private readonly onError: (err: PduDecodeError) => void,
+    /**
+     * Given, a P-DATA-TF that spans chunks is not staged: its PDVs come here in pieces as they
+     * arrive (pdata-stream.ts), each valid only until the call returns. Without it, such a PDU is
+     * staged and handed to onPdu whole.
+     */
+    private readonly onPDataPiece?: (piece: PresentationDataValue) => void,
   ) {
     this.maxPduLength = checkedCap(options.maxPduLength);
   }
 
-  /** Bytes received and not yet handed out in a PDU. */
+  /** Bytes received and not yet handed out (in a PDU, or as a piece of a streamed P-DATA-TF). */
   get bufferedBytes(): number {
-    return this.fill + (this.backlog?.length ?? 0);
+    return this.fill + this.stream.heldBytes + (this.backlog?.length ?? 0);
   }
 
   /** Changes the cap for PDU headers read from now on (a PDU already being received keeps its check). */
@@ -78,10 +91,11 @@ export class PduFramer {
   }
 
   /**
-   * Feeds received bytes; calls onPdu for each complete PDU, synchronously and in order. The chunk
-   * is not referenced after push returns: its memory may be reused at once. Not re-entrant: onPdu
-   * must not call push. If onPdu throws, the bytes after that PDU are kept (copied) and handed out
-   * on the next push, and the exception goes on to push's caller.
+   * Feeds received bytes; calls onPdu for each complete PDU (and onPDataPiece for each piece of a
+   * streamed P-DATA-TF), synchronously and in order. The chunk is not referenced after push returns:
+   * its memory may be reused at once. Not re-entrant: the callbacks must not call push. If a callback
+   * throws, the bytes after what it was given are kept (copied) and handed out on the next push, and
+   * the exception goes on to push's caller.
    */
   push(chunk: Buffer): void {
     if (this.stopped || chunk.length === 0) return;
@@ -99,39 +113,63 @@ export class PduFramer {
     let o = 0;
     let threw = true;
     try {
-      if (this.fill > 0) {
-        o = this.fillStage(chunk, 0);
-        if (this.stopped || this.stagedTotal < 0 || this.fill < this.stagedTotal) {
-          threw = false;
-          return; // still incomplete: all of the chunk went into the stage
+      while (o < chunk.length && !this.stopped) {
+        if (this.stream.active) {
+          const used = this.streamNext(chunk, o);
+          if (used < 0) break;
+          o += used;
+          const piece = this.stream.takePiece();
+          if (piece !== undefined) this.onPDataPiece!(piece);
+          continue;
         }
-        const stage = this.stage!;
-        const total = this.stagedTotal;
-        this.fill = 0;
-        this.stagedTotal = -1;
-        if (stage.length > STAGE_KEEP) this.stage = undefined; // a huge PDU: do not hold its size for good
-        this.onPdu(stage[0] ?? 0, stage.subarray(PDU_HEADER_LENGTH, total));
-      }
-      // Nothing staged: hand out whole PDUs straight from the chunk, as views.
-      while (chunk.length - o >= PDU_HEADER_LENGTH) {
+        if (this.fill > 0) {
+          o += this.fillStage(chunk, o);
+          if (this.stopped || this.stream.active) continue;
+          if (this.stagedTotal < 0 || this.fill < this.stagedTotal) break; // all of the chunk went into the stage
+          const stage = this.stage!;
+          const total = this.stagedTotal;
+          this.fill = 0;
+          this.stagedTotal = -1;
+          if (stage.length > STAGE_KEEP) this.stage = undefined; // a huge PDU: do not hold its size for good
+          this.onPdu(stage[0] ?? 0, stage.subarray(PDU_HEADER_LENGTH, total));
+          continue;
+        }
+        // Nothing staged: hand out whole PDUs straight from the chunk, as views.
+        if (chunk.length - o < PDU_HEADER_LENGTH) {
+          o += this.fillStage(chunk, o);
+          break;
+        }
         const type = chunk[o] ?? 0;
         const length = chunk.readUInt32BE(o + 2);
-        if (!this.headerOk(type, length)) {
-          threw = false;
-          return;
-        }
+        if (!this.headerOk(type, length)) break;
         const end = o + PDU_HEADER_LENGTH + length;
-        if (end > chunk.length) break;
-        o = end;
-        this.onPdu(type, chunk.subarray(end - length, end));
+        if (end <= chunk.length) {
+          o = end;
+          this.onPdu(type, chunk.subarray(end - length, end));
+        } else if (type === PduType.PDataTf && this.onPDataPiece) {
+          // The PDU goes on in the next chunks: its PDVs are handed out as they come.
+          this.stream.start(length);
+          o += PDU_HEADER_LENGTH;
+        } else {
+          o += this.fillStage(chunk, o);
+          break;
+        }
       }
       threw = false;
     } finally {
-      if (!this.stopped && o < chunk.length) {
-        // After a throw: keep the rest as it is. Else it is the start of a PDU the chunk does not finish.
-        if (threw) this.backlog = Buffer.from(chunk.subarray(o));
-        else if (this.fill === 0) this.fillStage(chunk, o);
-      }
+      // After a throw: keep the rest as it is.
+      if (threw && !this.stopped && o < chunk.length) this.backlog = Buffer.from(chunk.subarray(o));
+    }
+  }
+
+  /** The streamed P-DATA-TF's next piece read from chunk[from..]: the bytes used, or -1 if it is malformed. */
+  private streamNext(chunk: Buffer, from: number): number {
+    try {
+      return this.stream.next(chunk, from);
+    } catch (err) {
+      if (!(err instanceof PduDecodeError)) throw err;
+      this.fail(err);
+      return -1;
     }
   }
 
@@ -145,6 +183,12 @@ export class PduFramer {
       const type = stage[0] ?? 0;
       const length = stage.readUInt32BE(2);
       if (!this.headerOk(type, length)) return chunk.length - from;
+      if (type === PduType.PDataTf && length > 0 && this.onPDataPiece) {
+        // Its header was split across chunks: the body streams from here (see push).
+        this.fill = 0;
+        this.stream.start(length);
+        return o - from;
+      }
       this.stagedTotal = PDU_HEADER_LENGTH + length;
     }
     o += this.append(chunk, o, this.stagedTotal - this.fill);
@@ -191,6 +235,7 @@ export class PduFramer {
 
   private fail(err: PduDecodeError): void {
     this.stopped = true;
+    this.stream.stop();
     this.stage = undefined;
     this.backlog = undefined;
     this.fill = 0;
