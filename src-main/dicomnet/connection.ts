@@ -239,6 +239,8 @@ export class Association extends EventEmitter<AssociationEvents> {
     this.assembler = new MessageAssembler({
       onMessage: (m) => this.onMessage(m),
       dataSink: (m) => this.dataSinkFactory?.(m, this),
+      // Another association needed the memory this one's data set held (dimse/memory-budget.ts).
+      onEvicted: (reason) => this.abort(`The data set being received was dropped and the association aborted: ${reason}.`),
     });
     this.artim = new ArtimTimer(this.timeouts.artimMs, () => {
       // Sta2: the caller connected and sent no A-ASSOCIATE-RQ in time (PS3.8 §9.1.5); say so.

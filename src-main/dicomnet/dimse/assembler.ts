@@ -4,6 +4,7 @@
 
 import type { PresentationDataValue } from '../pdu/types';
 import { decodeCommandSet, hasDataSet, type CommandSet } from './command-set';
+import { processMemoryBudget, type BudgetHolder, type MemoryBudget } from './memory-budget';
 
 export class DimseProtocolError extends Error {
   override name = 'DimseProtocolError';
@@ -41,6 +42,13 @@ export interface AssemblerOptions {
   readonly dataSink?: (m: { presentationContextId: number; command: CommandSet }) => DataSetSink | undefined;
   /** Limit of a data set kept in memory (default DEFAULT_MEMORY_DATA_SET_LIMIT); above it, a protocol error. */
   readonly maxMemoryDataSetBytes?: number;
+  /** What all data sets kept in memory may hold together (default: the process's, memory-budget.ts). */
+  readonly memoryBudget?: MemoryBudget;
+  /**
+   * The data set being kept in memory was dropped for another association's (memory-budget.ts):
+   * the association must be aborted with this reason.
+   */
+  readonly onEvicted?: (reason: string) => void;
 }
 
 /**
@@ -51,24 +59,51 @@ export interface AssemblerOptions {
  */
 export const DEFAULT_MEMORY_DATA_SET_LIMIT = 16 * 1024 * 1024;
 
-class MemorySink implements DataSetSink {
-  private readonly parts: Uint8Array[] = [];
+class MemorySink implements DataSetSink, BudgetHolder {
+  private parts: Uint8Array[] = [];
   private length = 0;
-  constructor(private readonly limit: number, private readonly command: CommandSet) {}
+  held = 0;
+  private evicted = false;
+  constructor(
+    private readonly limit: number,
+    private readonly command: CommandSet,
+    private readonly budget: MemoryBudget,
+    private readonly onEvicted: ((reason: string) => void) | undefined,
+  ) {}
   write(fragment: Uint8Array): void {
+    if (this.evicted) return; // its association is being aborted
     if (this.length + fragment.length > this.limit) {
-      throw new DimseProtocolError(`a data set of more than ${this.limit / (1024 * 1024)} MiB with command 0x${this.command.commandField.toString(16).padStart(4, '0')}, which is not taken to a file and is kept in memory`);
+      throw new DimseProtocolError(`a data set of more than ${this.limit / (1024 * 1024)} MiB with command ${this.commandName()}, which is not taken to a file and is kept in memory`);
+    }
+    if (!this.budget.take(this, fragment.length)) {
+      throw new DimseProtocolError(`a data set with command ${this.commandName()} would take this node's memory for data sets kept in memory past its ${this.budget.limit / (1024 * 1024)} MiB for all associations (others hold more, or as much)`);
     }
     // A copy: the fragment's memory is the transport's read buffer, used again for the next read.
     this.parts.push(Buffer.from(fragment));
     this.length += fragment.length;
   }
   end(): Buffer {
-    if (this.parts.length === 1) {
-      const p = this.parts[0]!;
+    // Handed on to the message's handler: no longer this budget's to count.
+    this.budget.release(this);
+    const parts = this.parts;
+    this.parts = [];
+    if (parts.length === 1) {
+      const p = parts[0]!;
       return Buffer.from(p.buffer, p.byteOffset, p.byteLength);
     }
-    return Buffer.concat(this.parts, this.length);
+    return Buffer.concat(parts, this.length);
+  }
+  abort(): void {
+    this.budget.release(this);
+    this.parts = [];
+  }
+  evict(reason: string): void {
+    this.evicted = true;
+    this.parts = [];
+    this.onEvicted?.(reason);
+  }
+  private commandName(): string {
+    return `0x${this.command.commandField.toString(16).padStart(4, '0')}`;
   }
 }
 
@@ -124,7 +159,12 @@ export class MessageAssembler {
       return;
     }
     this.command = command;
-    this.sink = this.options.dataSink?.({ presentationContextId: pcId, command }) ?? new MemorySink(this.options.maxMemoryDataSetBytes ?? DEFAULT_MEMORY_DATA_SET_LIMIT, command);
+    this.sink = this.options.dataSink?.({ presentationContextId: pcId, command }) ?? new MemorySink(
+      this.options.maxMemoryDataSetBytes ?? DEFAULT_MEMORY_DATA_SET_LIMIT,
+      command,
+      this.options.memoryBudget ?? processMemoryBudget,
+      this.options.onEvicted,
+    );
   }
 
   private pushData(pdv: PresentationDataValue): void {
