@@ -795,6 +795,10 @@ export class Association extends EventEmitter<AssociationEvents> {
       const entry = cmd.messageIdBeingRespondedTo === undefined ? undefined : this.pending.get(cmd.messageIdBeingRespondedTo);
       if (entry) {
         if (PENDING_STATUSES.has(cmd.status ?? 0)) {
+          // The response timeout is for the next response (PS3.7 §9.1.2.1: a C-FIND answers each
+          // match with a pending one): a long query that keeps answering is not cut off, and one
+          // that goes quiet after a pending answer still times out.
+          if (entry.timeoutMs !== undefined && entry.deadline !== undefined) entry.deadline = nowMs() + entry.timeoutMs;
           this.indicate(() => entry.onPending?.(message));
         } else {
           this.pending.delete(entry.messageId);

@@ -376,3 +376,44 @@ describe('a data set sent piece by piece', () => {
     expect(count.mostOut).toBeLessThanOrEqual(2);
   });
 });
+
+describe('pending responses (PS3.7 §9.1.2.1: FF00 / FF01 until the final one)', () => {
+  const rsp = (status: number) => {
+    const cmd = encodeCommandSet({ commandField: 0x8030, messageIdBeingRespondedTo: 1, affectedSopClassUid: VERIFICATION, commandDataSetType: 0x0101, status });
+    return encodePdu({ type: 0x04, pdvs: [{ presentationContextId: 1, isCommand: true, isLast: true, data: cmd }] });
+  };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('each one starts the response timeout anew: a long query with steady pending answers is not cut off', async () => {
+    const { association, scriptDone } = await scriptedAcceptor(async (peer) => {
+      await peer.next(0x04);
+      // Five pending answers 250 ms apart (1.25 s in all) against a 600 ms timeout, then the final one.
+      for (let i = 0; i < 5; i++) {
+        await sleep(250);
+        peer.send(rsp(0xff00));
+      }
+      await sleep(250);
+      peer.send(rsp(0x0000));
+    });
+    let pendings = 0;
+    const final = await association.request(1, makeCEchoRq(0), undefined, { timeoutMs: 600, onPending: () => { pendings++; } });
+    expect(final.command.status).toBe(0);
+    expect(pendings).toBe(5);
+    await scriptDone();
+  });
+
+  it('and the timeout still holds after the last of them', async () => {
+    const { association } = await scriptedAcceptor(async (peer) => {
+      await peer.next(0x04);
+      await sleep(200);
+      peer.send(rsp(0xff00));
+      // then nothing
+    });
+    const started = Date.now();
+    const err = await association.request(1, makeCEchoRq(0), undefined, { timeoutMs: 600 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ step: 'dimse', code: 'timeout' });
+    // Timed from the pending answer (at ~200 ms), not from the request: ~800 ms, bounded at 3 s.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(700);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
