@@ -27,19 +27,19 @@ function runs(n: number, f: () => number): number[] {
  * (in-process association loops against two identical SCPs, and against storescp: 3-8 % for the
  * first), and a fixed order gave that to the same side every time.
  */
-async function takingTurns(rounds: number, a: () => number | Promise<number>, b: () => number | Promise<number>): Promise<[number[], number[]]> {
-  const as: number[] = [];
-  const bs: number[] = [];
+/**
+ * Runs each of `fs` once per round, rotating the order (two: swapped each round), so that none is
+ * always first: the first of a pair measured 3-8 % slower here.
+ */
+async function takingTurns(rounds: number, ...fs: (() => number | Promise<number>)[]): Promise<number[][]> {
+  const out: number[][] = fs.map(() => []);
   for (let round = 0; round < rounds; round++) {
-    if (round % 2 === 0) {
-      as.push(await a());
-      bs.push(await b());
-    } else {
-      bs.push(await b());
-      as.push(await a());
+    for (let k = 0; k < fs.length; k++) {
+      const i = (k + round) % fs.length;
+      out[i]!.push(await fs[i]!());
     }
   }
-  return [as, bs];
+  return out;
 }
 
 const ourEcho = (port: number, repeat: number) => () => timeProcess(process.execPath, [CLI, 'echo', '127.0.0.1', String(port), '--aec', 'ANY-SCP', '--repeat', String(repeat)]);
@@ -107,7 +107,10 @@ async function echoBenchmark(): Promise<Record<string, unknown>> {
     const storescp = await startStorescp(['--ignore', '-aet', 'ANY-SCP']);
     const storescpFork = await startStorescp(['--ignore', '--fork', '-aet', 'ANY-SCP']);
     const ours = await startDicomnetScp(['--aet', 'ANY-SCP']);
-    peers.push(storescp, storescpFork, ours);
+    // The control: a second storescp, measured in the same turns as the first. Its ratio to the first
+    // is what a peer exactly as fast as storescp scores here (this VM's spread).
+    const storescp2 = await startStorescp(['--ignore', '-aet', 'ANY-SCP']);
+    peers.push(storescp, storescpFork, ours, storescp2);
 
     // Warm the page cache and the compile cache once, not measured.
     ourEcho(storescp.port, 1)();
@@ -119,19 +122,21 @@ async function echoBenchmark(): Promise<Record<string, unknown>> {
     // waking the other CPU and 2 000 echoes take ~0.12 s; across CPUs ~0.32 s (echoscu ~0.21 s, which
     // rarely gets the shared CPU). The best of a few runs then reports luck (1.73 once), not the tool.
     const N = 2000;
-    const [our2000, dcmtk2000] = await takingTurns(ECHO_ROUNDS, ourEcho(storescp.port, N), dcmtkEcho(storescp.port, N));
+    // echoscu runs twice a round: the second is the control (echoscu against itself).
+    const [our2000, dcmtk2000, control2000] = await takingTurns(ECHO_ROUNDS, ourEcho(storescp.port, N), dcmtkEcho(storescp.port, N), dcmtkEcho(storescp.port, N)) as [number[], number[], number[]];
     // 3. One process, start to exit (median of 15).
     const our1 = runs(15, ourEcho(storescp.port, 1));
     const dcmtk1 = runs(15, dcmtkEcho(storescp.port, 1));
     const ourRate = N / (median(our2000) / 1000);
     const dcmtkRate = N / (median(dcmtk2000) / 1000);
+    const controlRate = N / (median(control2000) / 1000);
     // The same with each side's own process start taken off: the rate inside the association.
     const ourInAssoc = N / ((median(our2000) - median(our1)) / 1000);
     const dcmtkInAssoc = N / ((median(dcmtk2000) - median(dcmtk1)) / 1000);
     // Steady state: 20 000 echoes, process start taken off (V8 has optimised the path by then);
     // 4 rounds taking turns, the median.
     const LONG = 20_000;
-    const [ourLong, dcmtkLong] = await takingTurns(4, ourEcho(storescp.port, LONG), dcmtkEcho(storescp.port, LONG));
+    const [ourLong, dcmtkLong] = await takingTurns(4, ourEcho(storescp.port, LONG), dcmtkEcho(storescp.port, LONG)) as [number[], number[]];
     const ourSteady = LONG / ((median(ourLong) - median(our1)) / 1000);
     const dcmtkSteady = LONG / ((median(dcmtkLong) - median(dcmtk1)) / 1000);
 
@@ -144,20 +149,24 @@ async function echoBenchmark(): Promise<Record<string, unknown>> {
       await associationsPerSecond(ours.port, 1, WARM_UP);
       await associationsPerSecond(storescp.port, 1, WARM_UP);
     }
+    await associationsPerSecond(storescp2.port, 1, WARM_UP);
     const alternating = async (clients: number, cycles: number) => {
-      const [o, d] = await takingTurns(4, () => associationsPerSecond(ours.port, clients, cycles), () => associationsPerSecond(storescp.port, clients, cycles));
-      return { ours: median(o), dcmtk: median(d) };
+      const [o, d, c] = await takingTurns(4, () => associationsPerSecond(ours.port, clients, cycles), () => associationsPerSecond(storescp.port, clients, cycles), () => associationsPerSecond(storescp2.port, clients, cycles)) as [number[], number[], number[]];
+      return { ours: median(o), dcmtk: median(d), control: median(c) };
     };
     const seq = { ...await alternating(1, 1500), dcmtkFork: await associationsPerSecond(storescpFork.port, 1, 100) };
     const conc = { ...await alternating(16, 100), dcmtkFork: await associationsPerSecond(storescpFork.port, 16, 10) };
 
     const rows: Row[] = [
       [`echoes/s in one association, whole process (--repeat 2000, median of ${ECHO_ROUNDS})`, ourRate, dcmtkRate, ratio(ourRate, dcmtkRate), '>= 1.0'],
+      ['  control: echoscu again, in the same turns (echoscu / echoscu)', controlRate, dcmtkRate, ratio(controlRate, dcmtkRate), ''],
       ['  same, each side\'s process start subtracted', ourInAssoc, dcmtkInAssoc, ratio(ourInAssoc, dcmtkInAssoc), ''],
       ['  steady state (--repeat 20000, median of 4, process start subtracted)', ourSteady, dcmtkSteady, ratio(ourSteady, dcmtkSteady), ''],
       ['associations/s sequential vs storescp', seq.ours, seq.dcmtk, ratio(seq.ours, seq.dcmtk), '>= 1.0'],
+      ['  control: a second storescp, in the same turns (storescp / storescp)', seq.control, seq.dcmtk, ratio(seq.control, seq.dcmtk), ''],
       ['associations/s sequential vs storescp --fork', seq.ours, seq.dcmtkFork, ratio(seq.ours, seq.dcmtkFork), ''],
       ['associations/s 16 concurrent clients vs storescp', conc.ours, conc.dcmtk, ratio(conc.ours, conc.dcmtk), '>= 1.0'],
+      ['  control: a second storescp, in the same turns (storescp / storescp)', conc.control, conc.dcmtk, ratio(conc.control, conc.dcmtk), ''],
       ['associations/s 16 concurrent clients vs storescp --fork', conc.ours, conc.dcmtkFork, ratio(conc.ours, conc.dcmtkFork), ''],
       ['one echo process, start to exit, ms (median of 15)', median(our1), median(dcmtk1), ratio(median(dcmtk1), median(our1)), '< 100 ms'],
     ];
@@ -165,11 +174,12 @@ async function echoBenchmark(): Promise<Record<string, unknown>> {
     console.log('\nratio = ours / DCMTK for rates; DCMTK / ours for times (so > 1 is better for us everywhere).');
     console.log(`associations/s: our in-process client against our \`dicomnet scp\` process and against DCMTK storescp (which serves one association at a time without --fork), after 2 x ${WARM_UP} unmeasured cycles each; the median of 4 runs each, taking turns, the order swapped each round.`);
     console.log('echoes/s whole process includes each process start and, for us, V8 warm-up; the floor part below shows Node\'s own share.');
+    console.log('control rows: DCMTK measured against itself in the same turns, in the dicomnet column: what a tool exactly as fast as DCMTK scores on this VM (its spread, run to run).');
     const spread = (xs: number[]) => `${Math.round(Math.min(...xs))}-${Math.round(Math.max(...xs))} ms`;
     console.log(`--repeat 2000 runs, taking turns: ours ${spread(our2000)}, echoscu ${spread(dcmtk2000)} (the median counts: which CPU the scheduler gives the client moves a run by 2-3 times).`);
 
     return {
-      echoesPerSecond: { ours: ourRate, dcmtk: dcmtkRate, oursInAssociation: ourInAssoc, dcmtkInAssociation: dcmtkInAssoc, oursSteady: ourSteady, dcmtkSteady, runsMs: { ours: our2000, dcmtk: dcmtk2000 }, steadyRunsMs: { ours: ourLong, dcmtk: dcmtkLong } },
+      echoesPerSecond: { ours: ourRate, dcmtk: dcmtkRate, control: controlRate, controlRunsMs: control2000, oursInAssociation: ourInAssoc, dcmtkInAssociation: dcmtkInAssoc, oursSteady: ourSteady, dcmtkSteady, runsMs: { ours: our2000, dcmtk: dcmtk2000 }, steadyRunsMs: { ours: ourLong, dcmtk: dcmtkLong } },
       associationsPerSecond: { sequential: seq, concurrent16: conc },
       singleEchoProcessMs: { ours: median(our1), dcmtk: median(dcmtk1), runsMs: { ours: our1, dcmtk: dcmtk1 } },
     };

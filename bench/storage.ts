@@ -51,6 +51,11 @@ export interface StoreRow {
   readonly size: string;
   readonly sender: Side;
   readonly receiver: Side;
+  /**
+   * DCMTK -> DCMTK measured a second time in the same rounds: the control. Its ratio to the first
+   * is what a program exactly as fast as DCMTK scores in these conditions on this VM.
+   */
+  readonly control?: boolean;
   readonly disk: boolean;
   readonly tls: boolean;
   readonly ok: boolean;
@@ -407,9 +412,9 @@ async function measureBlock(job: Job, c: Conditions): Promise<StoreRow[]> {
   };
   const receivers: Partial<Record<Side, Receiver>> = {};
   const errors = new Map<string, string>();
-  const runs = new Map<string, SenderRun[]>(PAIRS.map(([tx, rx]) => [`${tx}>${rx}`, []]));
+  const runs = new Map<string, SenderRun[]>(ROTATION.map(({ key }) => [key, []]));
   const failReceiver = (side: Side, error: string) => {
-    for (const [tx, rx] of PAIRS) if (rx === side && !errors.has(`${tx}>${rx}`)) errors.set(`${tx}>${rx}`, error);
+    for (const { key, receiver } of ROTATION) if (receiver === side && !errors.has(key)) errors.set(key, error);
   };
   try {
     for (const side of ['ours', 'dcmtk'] as const) {
@@ -428,9 +433,8 @@ async function measureBlock(job: Job, c: Conditions): Promise<StoreRow[]> {
       }
     }
     for (let round = 0; round < RUNS; round++) {
-      for (let k = 0; k < PAIRS.length; k++) {
-        const [sender, receiver] = PAIRS[(k + round) % PAIRS.length]!;
-        const key = `${sender}>${receiver}`;
+      for (let k = 0; k < ROTATION.length; k++) {
+        const { key, sender, receiver } = ROTATION[(k + round) % ROTATION.length]!;
         const r = receivers[receiver];
         if (errors.has(key) || !r) continue;
         const got = await measuredRun(job, sender, receiver, r, c, outs[receiver]);
@@ -444,9 +448,8 @@ async function measureBlock(job: Job, c: Conditions): Promise<StoreRow[]> {
     }
     const peaks: Partial<Record<Side, number>> = {};
     for (const side of ['ours', 'dcmtk'] as const) peaks[side] = statusMb(receivers[side]?.child.pid, 'VmHWM');
-    return PAIRS.map(([sender, receiver]) => {
-      const key = `${sender}>${receiver}`;
-      const base = { size: size.label, sender, receiver, disk: c.disk, tls: c.tls };
+    return ROTATION.map(({ key, sender, receiver, control }) => {
+      const base = { size: size.label, sender, receiver, ...(control ? { control } : {}), disk: c.disk, tls: c.tls };
       const error = errors.get(key);
       const done = runs.get(key)!;
       if (error !== undefined || done.length !== RUNS) return { ...base, ok: false, error: error ?? `${done.length} of ${RUNS} runs` };
@@ -474,6 +477,11 @@ async function measureBlock(job: Job, c: Conditions): Promise<StoreRow[]> {
 // ---- the report ----
 
 const PAIRS: readonly [Side, Side][] = [['ours', 'dcmtk'], ['dcmtk', 'ours'], ['ours', 'ours'], ['dcmtk', 'dcmtk']];
+/** What takes turns in each round: the four pairings, and DCMTK -> DCMTK once more as the control. */
+const ROTATION: readonly { key: string; sender: Side; receiver: Side; control?: boolean }[] = [
+  ...PAIRS.map(([sender, receiver]) => ({ key: `${sender}>${receiver}`, sender, receiver })),
+  { key: 'control', sender: 'dcmtk', receiver: 'dcmtk', control: true },
+];
 const CONDITIONS: readonly Conditions[] = [{ disk: false, tls: false }, { disk: true, tls: false }, { disk: false, tls: true }, { disk: true, tls: true }];
 const NAME: Record<Side, string> = { ours: 'ours', dcmtk: 'DCMTK' };
 
@@ -487,7 +495,7 @@ function conditionLabel(c: Conditions): string {
 }
 
 function reference(rows: readonly StoreRow[], r: StoreRow): StoreRow | undefined {
-  return rows.find((x) => x.size === r.size && x.disk === r.disk && x.tls === r.tls && x.sender === 'dcmtk' && x.receiver === 'dcmtk');
+  return rows.find((x) => x.size === r.size && x.disk === r.disk && x.tls === r.tls && x.sender === 'dcmtk' && x.receiver === 'dcmtk' && !x.control);
 }
 
 function ratioOf(rows: readonly StoreRow[], r: StoreRow): number {
@@ -500,7 +508,7 @@ function printSize(rows: readonly StoreRow[]): void {
   const cells: string[][] = [header];
   for (const r of rows) {
     const cond = conditionLabel(r);
-    const pair = `${NAME[r.sender]} -> ${NAME[r.receiver]}`;
+    const pair = `${NAME[r.sender]} -> ${NAME[r.receiver]}${r.control ? ' again' : ''}`;
     if (!r.ok) {
       cells.push([cond, pair, `FAILED: ${r.error ?? 'unknown'}`]);
       continue;
@@ -561,7 +569,8 @@ export async function storageBenchmark(options: StorageBenchmarkOptions = {}): P
     console.log('peak minus its VmRSS right after it listened; tx +idle = sender peak minus the peak of the same tool doing one');
     console.log('C-ECHO (dicomnet echo / echoscu). ratio = MB/s / DCMTK -> DCMTK in the same conditions.');
     console.log(`Each row: ${RUNS} runs of a fresh sender, the median counts (sender peak: the highest; receiver peak: over both`);
-    console.log(`senders). The four pairings take turns, ${RUNS} rounds, so that all of them meet the same drifts of this VM. Our tools'`);
+    console.log(`senders). The four pairings take turns, ${RUNS} rounds, so that all of them meet the same drifts of this VM; DCMTK ->`);
+    console.log('DCMTK takes a second turn in each round, as a control ("DCMTK -> DCMTK again": its ratio is the spread). Our tools\'');
     console.log('output (SCP log line per instance, SCU JSON line per file) goes to files, read after each run. Before each run the');
     console.log("files are read once, untimed: this VM's page cache drops file pages within seconds, and a sender would read part");
     console.log('of them from the virtual disk.');
@@ -599,6 +608,8 @@ function verdict(ok: boolean): string {
 function summarizeTargets(rows: readonly StoreRow[]): void {
   const max = (xs: number[]) => (xs.length ? Math.max(...xs) : Number.NaN);
   const compared = rows.filter((r) => !(r.sender === 'dcmtk' && r.receiver === 'dcmtk'));
+  const controls = rows.filter((r) => r.control && Number.isFinite(ratioOf(rows, r)));
+  const controlRatios = controls.map((r) => ratioOf(rows, r));
   const atLeast = compared.filter((r) => ratioOf(rows, r) >= 1);
   const worst = compared.filter((r) => Number.isFinite(ratioOf(rows, r))).sort((a, b) => ratioOf(rows, a) - ratioOf(rows, b))[0];
   const big = rows.filter((r) => r.size === SIZES[2]!.label);
@@ -609,6 +620,9 @@ function summarizeTargets(rows: readonly StoreRow[]): void {
   const failed = rows.filter((r) => !r.ok);
   console.log('\nTargets (issue #3):');
   console.log(`  every row at >= 1.0 x DCMTK -> DCMTK: ${atLeast.length} of ${compared.length} rows (${verdict(atLeast.length === compared.length)})${worst ? `; lowest ${num(ratioOf(rows, worst))} (${worst.size}, ${conditionLabel(worst)}, ${NAME[worst.sender]} -> ${NAME[worst.receiver]})` : ''}`);
+  if (controls.length > 0) {
+    console.log(`  the control, DCMTK -> DCMTK run twice in the same rounds (what a program exactly as fast as DCMTK scores): ratios ${num(Math.min(...controlRatios))}-${num(Math.max(...controlRatios))}, ${controlRatios.filter((x) => x >= 1).length} of ${controls.length} at >= 1.0`);
+  }
   console.log(`  50 MB discarding plain >= 1000 MB/s, ours -> ours: ${num(bigPlain?.mbPerSecond)} MB/s (${verdict((bigPlain?.mbPerSecond ?? 0) >= 1000)}); ${bigOthers.map((r) => `${NAME[r.sender]} -> ${NAME[r.receiver]} ${r.ok ? num(r.mbPerSecond) : 'FAILED'}`).join(', ')}`);
   console.log(`  our SCP receiving 50 MB instances: peak <= idle + 64 MB: at most +${num(scpAboveIdle)} MB (${verdict(scpAboveIdle <= 64)})`);
   console.log(`  our SCU, every row: peak <= idle + 64 MB: at most +${num(scuAboveIdle)} MB (${verdict(scuAboveIdle <= 64)})`);
