@@ -31,6 +31,16 @@ import type { UlEvent } from './ul/events';
 const FIRST_BYTES_KEPT = 48;
 /** Bytes of our answers waiting to be written above which an acceptor stops reading (holdInputWhileBacklogged). */
 export const WRITE_BACKLOG_LIMIT = 1024 * 1024;
+/**
+ * Over TLS, buffers of a message up to this many bytes in all are written as one (Node copies them
+ * into one buffer, ~0.13 ms per MB here): a command and its data set's first piece then leave in
+ * one TLS write, and the peer wakes up once. Measured with storescp +tls (1 500-2 000 files, 6-12
+ * interleaved rounds, median ms): 32 KB files 671 -> 612 (storescu 526), 48 KB 880 -> 755 (719),
+ * 64 KB 988 -> 867 (853); 66.7 KB 688 -> 748 and 658 -> 635 in two sets, 70 KB 662 -> 677, 80 KB
+ * 687 -> 682, 96 KB 868 -> 877 (no difference beyond the spread). Larger pieces (a data set read
+ * 1.25 MiB at a time) are written apart: copying them would cost more than the wake-up saved.
+ */
+const TLS_JOIN_LIMIT = 256 * 1024;
 /** How long a cancelled association waits for the peer to close after our A-ABORT (cancel()). */
 const CANCEL_CLOSE_MS = 500;
 
@@ -987,13 +997,16 @@ export class Association extends EventEmitter<AssociationEvents> {
       s.write(buffers[0] as Buffer, onWritten);
       return;
     }
-    if ('encrypted' in s) {
+    if ('encrypted' in s && totalLength(buffers) > TLS_JOIN_LIMIT) {
       // Node's TLS layer copies a write of several buffers into one fresh buffer (TLSWrap::DoWrite);
       // written one by one, each is encrypted where it lies (those queued behind a pending write
       // are still joined: framed pieces make the data set one buffer, see dimse/framed-piece.ts).
       buffers.forEach((b, i) => (i === buffers.length - 1 ? s.write(b, onWritten) : s.write(b)));
       return;
     }
+    // Plain TCP, or a small message over TLS: one write. Over TLS, written apart, a C-STORE-RQ's
+    // command went out as a TLS record of its own and the peer woke up for it alone, then again for
+    // the data set; the copy of a join this size costs less than that wake-up (see TLS_JOIN_LIMIT).
     s.cork();
     buffers.forEach((b, i) => (i === buffers.length - 1 ? s.write(b, onWritten) : s.write(b)));
     s.uncork();
@@ -1101,4 +1114,10 @@ function once(fn: () => void): () => void {
     called = true;
     fn();
   };
+}
+
+function totalLength(buffers: readonly Buffer[]): number {
+  let n = 0;
+  for (const b of buffers) n += b.length;
+  return n;
 }
