@@ -1,13 +1,13 @@
 // Bundles the headless CLI into one file so that `dicomnet echo` starts fast (issue #2: < 100 ms)
 // and runs on plain Node >= 20 without the TypeScript sources.
 import { build } from 'esbuild';
-import { chmodSync, copyFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readdirSync } from 'node:fs';
 
 const outfile = 'dist/cli/dicomnet.cjs';
-// The bin is a small loader. It turns on Node's compile cache before a (large) bundle is loaded, so
-// that from the second run on the compiled code comes from the cache, not from V8's parser; and it
-// loads the bundle of the command given, so `dicomnet echo` reads and compiles only the C-ECHO path
-// (half the code of the whole CLI). dicomnet-main.cjs answers help, version and unknown commands.
+// The bin is a small loader (src-main/cli/bin.ts): Node's compile cache, then the bundle of the
+// command given with V8's code cache (src-main/cli/code-cache.ts), so `dicomnet echo` reads and
+// compiles only the C-ECHO path (half the code of the whole CLI), and from its second run on takes
+// it compiled from the cache. dicomnet-main.cjs answers help, version and unknown commands.
 // The commands are the entries in src-main/cli/entries/ (echo, store, scp, cert).
 const commands = readdirSync('src-main/cli/entries').filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
 const common = {
@@ -27,19 +27,23 @@ await build({
   outdir: 'dist/cli',
   outExtension: { '.js': '.cjs' },
   minify: true,
+  // The bundles run as vm scripts (code-cache.ts), where import() would need a loader of its own:
+  // node:tls and dcmjs, loaded on demand, come through require() instead.
+  supported: { 'dynamic-import': false },
   // dcmjs (most of the bundle's size) is loaded only for a conversion: from node_modules, where the
   // package's dependency puts it, instead of being read and parsed at every start.
   external: ['dcmjs'],
   define: { __VERSION__: JSON.stringify(process.env.npm_package_version ?? 'dev') },
 });
-writeFileSync(outfile, `#!/usr/bin/env node
-'use strict';
-// Node >= 22.1: cache compiled code between runs (a faster start for every \`dicomnet echo\`).
-try { require('node:module').enableCompileCache?.(); } catch {}
-// One bundle per command: a command loads only its own code.
-const command = process.argv[2];
-require(${JSON.stringify(commands)}.includes(command) ? './dicomnet-' + command + '.cjs' : './dicomnet-main.cjs');
-`);
+await build({
+  ...common,
+  sourcemap: false,
+  entryPoints: ['src-main/cli/bin.ts'],
+  outfile,
+  minify: true,
+  banner: { js: '#!/usr/bin/env node' },
+  define: { __COMMANDS__: JSON.stringify(commands) },
+});
 chmodSync(outfile, 0o755);
 // The benchmark runs our stack in-process against peer processes (npm run bench).
 await build({ ...common, entryPoints: ['bench/run.ts'], outfile: 'dist/bench/run.cjs' });

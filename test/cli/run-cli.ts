@@ -17,10 +17,13 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `dicomnet ARGS` to completion, killed after `timeoutMs`; `nodeArgs` go to node before the bin. */
-export function runCli(args: string[], timeoutMs = 15_000, nodeArgs: string[] = []): Promise<CliResult> {
+/**
+ * Runs `dicomnet ARGS` to completion, killed after `timeoutMs`; `nodeArgs` go to node before the
+ * bin; `env` is added to this process's environment.
+ */
+export function runCli(args: string[], timeoutMs = 15_000, nodeArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => { stdout += c; });
